@@ -1,0 +1,219 @@
+/**
+ * The Driver contract: the one interface every Cachette store implements (memory, ioredis,
+ * Upstash, third-party drivers) and that `runDriverConformance()` in `@cachette/testing` checks.
+ *
+ * Redis semantics are the reference. Where this file says "as Redis", the conformance suite
+ * compares the driver with a real redis-server.
+ *
+ * Rules every driver follows:
+ * - Keys are strings. Values are strings (any UTF-8, including NUL and astral characters) or
+ *   bytes (`Uint8Array`); both round-trip exactly.
+ * - A missing key reads as `null` / empty, never as an error. A command applied to a key holding
+ *   another type rejects with a `DriverError` whose code is `WRONG_TYPE`.
+ * - TTLs are in milliseconds, integers >= 1. A driver never rounds a TTL up to seconds.
+ * - A driver never logs, and never puts a key or a value in an error message.
+ * - Methods never throw synchronously; every failure is a rejected promise.
+ */
+
+/** A value as stored: a UTF-8 string, or bytes for codecs that produce them. */
+export type DriverValue = string | Uint8Array
+
+/** Options of {@link Driver.set}. */
+export interface DriverSetOptions {
+  /** Time to live in milliseconds (integer >= 1). Omitted: the key does not expire. */
+  readonly ttlMs?: number
+  /** `'nx'`: only set when the key does not exist. `'xx'`: only when it exists. */
+  readonly condition?: 'nx' | 'xx'
+}
+
+/** Options of {@link Driver.scan}. */
+export interface DriverScanOptions {
+  /** Hint of keys per round trip (Redis SCAN COUNT). Default: the driver's, usually 100 to 1000. */
+  readonly count?: number
+}
+
+/**
+ * A score bound of a sorted-set range, as Redis writes them: a number (inclusive),
+ * `'-inf'` / `'+inf'`, or `{ exclusive: n }` for `(n`.
+ */
+export type ScoreBound = number | '-inf' | '+inf' | { readonly exclusive: number }
+
+/** One member of a sorted set with its score. */
+export interface SortedSetEntry {
+  readonly member: string
+  readonly score: number
+}
+
+/** Options of {@link Driver.zrangeByScore}. */
+export interface ZRangeOptions {
+  /** Highest score first (ZRANGE ... BYSCORE REV). Default: false. */
+  readonly reverse?: boolean
+  /** Members to skip (LIMIT offset). Default: 0. */
+  readonly offset?: number
+  /** Members to return at most (LIMIT count). Default: all. */
+  readonly limit?: number
+}
+
+/** A command inside an atomic {@link Driver.batch}. Its result sits at the same index. */
+export type BatchCommand =
+  | { readonly op: 'set'; readonly key: string; readonly value: DriverValue; readonly ttlMs?: number; readonly condition?: 'nx' | 'xx' }
+  | { readonly op: 'delete'; readonly keys: readonly string[] }
+  | { readonly op: 'pexpire'; readonly key: string; readonly ttlMs: number }
+  | { readonly op: 'incrby'; readonly key: string; readonly by: number }
+  | { readonly op: 'hset'; readonly key: string; readonly fields: Readonly<Record<string, string>> }
+  | { readonly op: 'hdel'; readonly key: string; readonly fields: readonly string[] }
+  | { readonly op: 'hincrby'; readonly key: string; readonly field: string; readonly by: number }
+  | { readonly op: 'sadd'; readonly key: string; readonly members: readonly string[] }
+  | { readonly op: 'srem'; readonly key: string; readonly members: readonly string[] }
+  | { readonly op: 'zadd'; readonly key: string; readonly entries: readonly SortedSetEntry[] }
+  | { readonly op: 'zrem'; readonly key: string; readonly members: readonly string[] }
+  | { readonly op: 'zremRangeByScore'; readonly key: string; readonly min: ScoreBound; readonly max: ScoreBound }
+
+/**
+ * The result of one batch command, the same value its standalone method resolves to:
+ * `set` and `pexpire` give a boolean, every other command a number.
+ */
+export type BatchResult = boolean | number
+
+/** What {@link Driver.info} reports. Fields a store cannot tell are omitted. */
+export interface DriverInfo {
+  /** Bytes of memory the store uses (Redis `used_memory`). */
+  readonly usedMemoryBytes?: number
+  /** Lookups that found a key (Redis `keyspace_hits`). */
+  readonly keyspaceHits?: number
+  /** Lookups that found nothing (Redis `keyspace_misses`). */
+  readonly keyspaceMisses?: number
+  /** Connected clients (Redis `connected_clients`). */
+  readonly connectedClients?: number
+  /** Commands processed since start (Redis `total_commands_processed`). */
+  readonly totalCommands?: number
+  /** Keys held, all databases or masters together. */
+  readonly keys?: number
+}
+
+/** What a driver can do, so a domain package can refuse one that lacks what it needs. */
+export interface DriverCapabilities {
+  /** Values may be bytes (`Uint8Array`) and `getBytes` returns them exactly. */
+  readonly binary: boolean
+  /** hset / hgetall / hdel / hincrby. */
+  readonly hashes: boolean
+  /** sadd / srem / smembers. */
+  readonly sets: boolean
+  /** zadd / zrangeByScore / zrem / zcard / zremRangeByScore. */
+  readonly sortedSets: boolean
+  /** publish / subscribe. */
+  readonly pubsub: boolean
+  /** Atomic batch (MULTI/EXEC semantics). */
+  readonly batch: boolean
+  /** A batch may touch keys in different hash slots (false on Redis Cluster). */
+  readonly crossSlotBatch: boolean
+  /** compareAndDelete is atomic on the server. */
+  readonly compareAndDelete: boolean
+}
+
+/** Stops a subscription. Resolves once the driver no longer delivers to that listener. */
+export type Unsubscribe = () => Promise<void>
+
+/**
+ * The contract every Cachette store implements.
+ *
+ * @example
+ * ```ts
+ * import type { Driver } from '@cachette/core'
+ *
+ * async function warm(driver: Driver) {
+ *   await driver.set('identity:patient:42', '{"id":42}', { ttlMs: 600_000 })
+ * }
+ * ```
+ */
+export interface Driver {
+  /** A short name for health reports and metrics: `'memory'`, `'ioredis'`, `'upstash'`. */
+  readonly name: string
+  readonly capabilities: DriverCapabilities
+
+  // ---- strings ----------------------------------------------------------------------------
+  /** The value as a string (bytes are decoded as UTF-8), or `null` when absent or expired. */
+  get(key: string): Promise<string | null>
+  /** The value as bytes, exactly as stored, or `null`. */
+  getBytes(key: string): Promise<Uint8Array | null>
+  /** Values for many keys, in order, `null` where absent (MGET). */
+  mget(keys: readonly string[]): Promise<(string | null)[]>
+  /** SET with PX and NX/XX. Resolves `true` when written, `false` when the condition failed. */
+  set(key: string, value: DriverValue, options?: DriverSetOptions): Promise<boolean>
+  /** Deletes keys of any type; resolves how many existed. An empty list resolves 0. */
+  delete(keys: readonly string[]): Promise<number>
+  /** How many of the keys exist (a key named twice counts twice, as Redis EXISTS). */
+  exists(keys: readonly string[]): Promise<number>
+  /** Remaining TTL in ms: -2 when absent, -1 when the key has no TTL (as Redis PTTL). */
+  pttl(key: string): Promise<number>
+  /** Sets a TTL in ms on an existing key; resolves `false` when the key is absent. */
+  pexpire(key: string, ttlMs: number): Promise<boolean>
+  /** INCRBY: creates the key at 0 first, keeps its TTL, rejects on a non-integer value. */
+  incrby(key: string, by: number): Promise<number>
+
+  // ---- keyspace ---------------------------------------------------------------------------
+  /**
+   * Every key matching a Redis glob pattern (`*`, `?`, `[a-c]`, `[^a]`, `\` escapes), by SCAN,
+   * never KEYS. On a cluster it visits every master. A key may be yielded more than once
+   * (SCAN's guarantee); keys alive for the whole scan are yielded at least once.
+   */
+  scan(pattern: string, options?: DriverScanOptions): AsyncIterable<string>
+
+  // ---- hashes -----------------------------------------------------------------------------
+  /** HSET: resolves how many fields were new. Keeps the key's TTL. */
+  hset(key: string, fields: Readonly<Record<string, string>>): Promise<number>
+  /** HGETALL: `{}` when absent. */
+  hgetall(key: string): Promise<Record<string, string>>
+  /** HDEL: resolves how many fields existed. The key disappears with its last field. */
+  hdel(key: string, fields: readonly string[]): Promise<number>
+  /** HINCRBY: resolves the new value. */
+  hincrby(key: string, field: string, by: number): Promise<number>
+
+  // ---- sets -------------------------------------------------------------------------------
+  /** SADD: resolves how many members were new. */
+  sadd(key: string, members: readonly string[]): Promise<number>
+  /** SREM: resolves how many members existed. The key disappears with its last member. */
+  srem(key: string, members: readonly string[]): Promise<number>
+  /** SMEMBERS, in no particular order. */
+  smembers(key: string): Promise<string[]>
+
+  // ---- sorted sets ------------------------------------------------------------------------
+  /** ZADD: resolves how many members were new (existing members get the new score). */
+  zadd(key: string, entries: readonly SortedSetEntry[]): Promise<number>
+  /**
+   * Members whose score lies in [min, max], ordered by score then member (byte order), as
+   * ZRANGE key min max BYSCORE [REV] [LIMIT offset count] WITHSCORES. With `reverse`, `min` is
+   * still the lower bound.
+   */
+  zrangeByScore(key: string, min: ScoreBound, max: ScoreBound, options?: ZRangeOptions): Promise<SortedSetEntry[]>
+  /** ZREM: resolves how many members existed. */
+  zrem(key: string, members: readonly string[]): Promise<number>
+  /** ZCARD: 0 when absent. */
+  zcard(key: string): Promise<number>
+  /** ZREMRANGEBYSCORE: resolves how many members were removed. */
+  zremRangeByScore(key: string, min: ScoreBound, max: ScoreBound): Promise<number>
+
+  // ---- pub/sub ----------------------------------------------------------------------------
+  /** PUBLISH: resolves how many subscribers received it (on a cluster, this node's count). */
+  publish(channel: string, message: string): Promise<number>
+  /** SUBSCRIBE: resolves once the subscription is active on the server. */
+  subscribe(channel: string, listener: (message: string) => void): Promise<Unsubscribe>
+
+  // ---- atomicity --------------------------------------------------------------------------
+  /**
+   * Runs the commands atomically (MULTI/EXEC): no other client sees a state in between.
+   * On a cluster every key must hash to one slot, else it rejects with code `CROSS_SLOT`
+   * before anything runs.
+   */
+  batch(commands: readonly BatchCommand[]): Promise<BatchResult[]>
+  /** Deletes `key` only if its value is `expected`, atomically (lock release). */
+  compareAndDelete(key: string, expected: string): Promise<boolean>
+
+  // ---- operations -------------------------------------------------------------------------
+  /** Round trip to the store; rejects when it cannot be reached. */
+  ping(): Promise<void>
+  /** Store statistics for health checks and dashboards. */
+  info(): Promise<DriverInfo>
+  /** Releases what the driver opened (never a client it was handed). Idempotent. */
+  close(): Promise<void>
+}

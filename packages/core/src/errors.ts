@@ -1,0 +1,148 @@
+/**
+ * Every error Cachette throws. Messages never carry a cached value or a key's parameters: they
+ * name the operation, the key template or parameter *name*, and the reason.
+ */
+
+/** The stable codes a caller can switch on. */
+export type CacheErrorCode =
+  /** Options given to a factory or a call failed validation. */
+  | 'INVALID_OPTIONS'
+  /** A key parameter was rejected (glob character, separator, brace, control character...). */
+  | 'INVALID_KEY'
+  /** A duration could not be parsed or is out of range. */
+  | 'INVALID_DURATION'
+  /** The store failed (connection, protocol, server error). */
+  | 'DRIVER_FAILURE'
+  /** A command was applied to a key holding another type (Redis WRONGTYPE). */
+  | 'WRONG_TYPE'
+  /** An increment was applied to a value that is not an integer, or overflowed. */
+  | 'NOT_INTEGER'
+  /** A batch touched keys of different hash slots on a cluster. */
+  | 'CROSS_SLOT'
+  /** The driver does not support this operation. */
+  | 'UNSUPPORTED'
+  /** The driver or the cache was closed. */
+  | 'CLOSED'
+  /** A store call did not answer within its deadline. */
+  | 'DEADLINE_EXCEEDED'
+  /** A loader did not answer within its hard timeout. */
+  | 'LOADER_TIMEOUT'
+  /** A stored entry could not be decoded or failed its schema. */
+  | 'DECODE_FAILED'
+  /** A driver lacks a capability a package needs. */
+  | 'MISSING_CAPABILITY'
+
+const BRAND = Symbol.for('@cachette/core.CacheError')
+
+/** Options every Cachette error takes. */
+export interface CacheErrorOptions {
+  /** The underlying error, kept as `error.cause`. */
+  readonly cause?: unknown
+}
+
+/**
+ * The base of every Cachette error.
+ *
+ * @example
+ * ```ts
+ * try { await cache.set(key, value) } catch (error) {
+ *   if (isCacheError(error) && error.code === 'DEADLINE_EXCEEDED') metrics.slowStore()
+ * }
+ * ```
+ */
+export class CacheError extends Error {
+  /** A stable code to switch on; messages may change, codes do not. */
+  readonly code: CacheErrorCode
+  declare readonly [BRAND]: true
+
+  constructor(code: CacheErrorCode, message: string, options: CacheErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    this.name = new.target.name
+    Object.defineProperty(this, BRAND, { value: true })
+  }
+}
+
+/** Options failed validation. The message lists each failing option path and why. */
+export class InvalidOptionsError extends CacheError {
+  constructor(message: string, options?: CacheErrorOptions) {
+    super('INVALID_OPTIONS', message, options)
+  }
+}
+
+/** A key parameter was rejected. The message names the template and parameter, never the value. */
+export class InvalidKeyError extends CacheError {
+  constructor(message: string, options?: CacheErrorOptions) {
+    super('INVALID_KEY', message, options)
+  }
+}
+
+/** A duration such as `'5m'` could not be parsed or is out of range. */
+export class InvalidDurationError extends CacheError {
+  constructor(message: string, options?: CacheErrorOptions) {
+    super('INVALID_DURATION', message, options)
+  }
+}
+
+/** The store failed or refused a command. */
+export class DriverError extends CacheError {
+  constructor(
+    code: Extract<CacheErrorCode, 'DRIVER_FAILURE' | 'WRONG_TYPE' | 'NOT_INTEGER' | 'CROSS_SLOT' | 'UNSUPPORTED' | 'CLOSED'>,
+    message: string,
+    options?: CacheErrorOptions,
+  ) {
+    super(code, message, options)
+  }
+}
+
+/** A store call did not answer within its deadline. */
+export class DeadlineExceededError extends CacheError {
+  /** The deadline that passed, in milliseconds. */
+  readonly deadlineMs: number
+
+  constructor(operation: string, deadlineMs: number, options?: CacheErrorOptions) {
+    super('DEADLINE_EXCEEDED', `[@cachette/core] ${operation} did not answer within ${deadlineMs} ms`, options)
+    this.deadlineMs = deadlineMs
+  }
+}
+
+/** A loader did not answer within its hard timeout. */
+export class LoaderTimeoutError extends CacheError {
+  /** The timeout that passed, in milliseconds. */
+  readonly timeoutMs: number
+
+  constructor(timeoutMs: number, options?: CacheErrorOptions) {
+    super('LOADER_TIMEOUT', `[@cachette/core] loader did not answer within ${timeoutMs} ms`, options)
+    this.timeoutMs = timeoutMs
+  }
+}
+
+/** A stored entry could not be decoded or failed its schema. Only reported, never thrown to callers of get. */
+export class DecodeError extends CacheError {
+  constructor(message: string, options?: CacheErrorOptions) {
+    super('DECODE_FAILED', message, options)
+  }
+}
+
+/** A driver lacks a capability that a package needs. */
+export class MissingCapabilityError extends CacheError {
+  constructor(consumer: string, driverName: string, missing: readonly string[]) {
+    super(
+      'MISSING_CAPABILITY',
+      `[${consumer}] the '${driverName}' driver lacks what this package needs: ${missing.join(', ')}`,
+    )
+  }
+}
+
+/**
+ * True for any Cachette error, even one thrown by another copy of `@cachette/core` in the
+ * same process (a brand symbol from the global registry, not `instanceof`).
+ *
+ * @example
+ * ```ts
+ * if (isCacheError(error)) console.warn('cache problem', error.code)
+ * ```
+ */
+export function isCacheError(error: unknown): error is CacheError {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[BRAND] === true
+}

@@ -1,0 +1,27 @@
+import { defineConfig } from 'vitest/config'
+
+/**
+ * The root vitest config: one project per package, all resolving workspace packages to their
+ * TypeScript sources through the `@cachette/source` export condition, so tests need no build.
+ *
+ *   pnpm test   ==   vitest run --config vitest.workspace.ts
+ */
+const sourceCondition = ['@cachette/source']
+
+export default defineConfig({
+  resolve: { conditions: sourceCondition },
+  ssr: { resolve: { conditions: sourceCondition } },
+  test: {
+    reporters: ['default'],
+    testTimeout: 20_000,
+    hookTimeout: 60_000,
+    typecheck: { enabled: true, include: ['**/*.test-d.ts'], tsconfig: './tsconfig.base.json' },
+    projects: [
+      { extends: true, test: { name: 'core', root: './packages/core', include: ['test/**/*.test.ts', 'test/**/*.test-d.ts'] } },
+      { extends: true, test: { name: 'testing', root: './packages/testing', include: ['test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'ioredis', root: './packages/ioredis', include: ['test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'upstash', root: './packages/upstash', include: ['test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'examples', root: './examples', include: ['*/test/**/*.test.ts'] } },
+    ],
+  },
+})
