@@ -12,7 +12,8 @@ export default defineConfig({
   resolve: { conditions: sourceCondition },
   ssr: { resolve: { conditions: sourceCondition } },
   test: {
-    reporters: ['default'],
+    // The JSON report lets .ci/run print a one-line count; the default reporter is for people.
+    reporters: ['default', ['json', { outputFile: '.tmp/vitest-report.json' }]],
     testTimeout: 20_000,
     hookTimeout: 60_000,
     typecheck: { enabled: true, include: ['**/*.test-d.ts'], tsconfig: './tsconfig.base.json' },
