@@ -1,0 +1,234 @@
+import { metrics, type Meter } from '@opentelemetry/api'
+import { z } from 'zod'
+import { systemClock, type Clock } from './clock.js'
+import { jsonCodec, type Codec } from './codec.js'
+import type { Driver } from './driver.js'
+import { isDurationLike, parseDuration, type Duration } from './duration.js'
+import { cacheConfigFromEnv, type CacheEnv, type CacheEnvConfig } from './env-config.js'
+import { InvalidOptionsError, isCacheError } from './errors.js'
+import { rateLimitedConsoleLogger, type CacheLogger } from './logger.js'
+import { memoryDriver } from './memory/memory-driver.js'
+import { POLICY_NAME_PATTERN, ttlPresets } from './ttl.js'
+
+/**
+ * Options of `createCache()`. Validated once, with zod; a bad option throws an InvalidOptionsError
+ * listing each problem.
+ *
+ * @example
+ * ```ts
+ * createCache({ driver: ioredisDriver({ url }), prefix: 'identity', ttl: '5m', ttls: { patient: '10m' } })
+ * ```
+ */
+export interface CacheOptions {
+  /**
+   * The store.
+   *
+   * @default memoryDriver()
+   */
+  readonly driver?: Driver
+  /**
+   * A namespace joined to every key with ':' (`'identity'` -> `identity:patient:42`). Letters,
+   * digits and `_ . - :` only: no glob character, brace or whitespace (it is glob-escaped in
+   * patterns anyway, and a brace would break Redis Cluster hash tags).
+   *
+   * @default no prefix
+   */
+  readonly prefix?: string
+  /**
+   * The TTL of entries whose key and call give none. `CACHE_TTL_DEFAULT` (seconds) overrides it.
+   *
+   * @default '5m'
+   */
+  readonly ttl?: Duration
+  /**
+   * Named TTL policies, merged over {@link ttlPresets}; a key says `ttl: 'patient'` to use one.
+   * `CACHE_TTL_<NAME>` (seconds) overrides the policy `<name>`.
+   *
+   * @default ttlPresets (session 1h, profile 30m, list 5m, stats 15m, static 24h)
+   */
+  readonly ttls?: Readonly<Record<string, Duration>>
+  /**
+   * The longest TTL an entry may get. The cache's own TTLs (`ttl`, `ttls`, env) above it are
+   * rejected here; a longer TTL from a key or a call is clamped to it and counted (`stats().ttlClamped`).
+   * Tag version tokens live at least this long.
+   *
+   * @default '30d' (messaging keeps messages 30 days, the longest retention in the seeds)
+   */
+  readonly maxTtl?: Duration
+  /**
+   * Random shortening of each TTL, as a fraction in [0, 1): 0.1 gives TTLs in [90%, 100%] of the
+   * asked value, so entries written together do not expire together. Never lengthens a TTL.
+   *
+   * @default 0 (TTLs are exactly as asked)
+   */
+  readonly jitter?: number
+  /**
+   * Deadline of every store call, in ms. Past it the call counts as failed: reads become misses,
+   * getOrSet serves the loader's value, invalidations reject with a DeadlineExceededError.
+   *
+   * @default 500 (a local Redis answers in under 1 ms, Upstash REST in tens of ms; past 500 ms
+   * the database is usually as fast as the cache, so waiting longer only adds latency)
+   */
+  readonly deadlineMs?: number
+  /**
+   * `false` turns every operation into a no-op miss; getOrSet just calls the loader.
+   * `CACHE_ENABLED=false` in the environment wins over `true` here (a kill switch for operators).
+   *
+   * @default true
+   */
+  readonly enabled?: boolean
+  /**
+   * How values are stored; a key's own codec wins.
+   *
+   * @default jsonCodec
+   */
+  readonly codec?: Codec<any>
+  /**
+   * Where absorbed failures are reported. Lines carry the operation, error code and key label,
+   * never a value, key or parameter.
+   *
+   * @default rateLimitedConsoleLogger() (console.warn, one identical line per 10 s at most)
+   */
+  readonly logger?: CacheLogger
+  /**
+   * The OpenTelemetry meter for `cache_hits_total`, `cache_misses_total`, `cache_latency_seconds`,
+   * `cache_errors_total`. The default is read when the cache is created: start the SDK first.
+   *
+   * @default metrics.getMeter('@cachette/core') (a no-op until an SDK is installed)
+   */
+  readonly meter?: Meter
+  /**
+   * Environment variables to read `CACHE_ENABLED`, `CACHE_TTL_DEFAULT`, `CACHE_TTL_<NAME>` from;
+   * `false` reads none (tests).
+   *
+   * @default globalThis.process?.env
+   */
+  readonly env?: CacheEnv | false
+  /**
+   * Where the cache reads the time (tag token refresh). Tests pass a fake clock, with the same
+   * clock given to `memoryDriver({ clock })`.
+   *
+   * @default systemClock
+   */
+  readonly clock?: Clock
+}
+
+/** The options after validation, defaults and environment, as the cache uses them. */
+export interface ResolvedCacheConfig {
+  readonly driver: Driver
+  readonly prefix: string
+  /** `prefix + ':'`, or '' without a prefix. */
+  readonly keyPrefix: string
+  readonly defaultTtlMs: number
+  readonly maxTtlMs: number
+  readonly policiesMs: ReadonlyMap<string, number>
+  readonly jitter: number
+  readonly deadlineMs: number
+  readonly enabled: boolean
+  readonly codec: Codec<any>
+  readonly logger: CacheLogger
+  readonly meter: Meter
+  readonly clock: Clock
+}
+
+const durationSchema = z.custom<Duration>((value) => isDurationLike(value), {
+  message: "expected a duration: milliseconds, or a string such as '500ms', '10s', '5m', '1h', '1d'",
+})
+const objectWith = (methods: readonly string[], message: string) =>
+  z.custom<unknown>((value) => typeof value === 'object' && value !== null && methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function'), { message })
+
+const optionsSchema = z.strictObject({
+  driver: objectWith(['get', 'set', 'delete', 'scan', 'mget', 'ping', 'close'], 'expected a Driver (get, set, delete, scan, mget, ping, close)').optional(),
+  prefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_.\-]+(?::[A-Za-z0-9_.\-]+)*$/, "expected letters, digits, '_', '.', '-', segments joined by ':' (no glob character, brace, whitespace, leading or trailing ':')")
+    .optional(),
+  ttl: durationSchema.optional(),
+  ttls: z.record(z.string().regex(POLICY_NAME_PATTERN, 'policy names are lower-case letters, digits and _, starting with a letter'), durationSchema).optional(),
+  maxTtl: durationSchema.optional(),
+  jitter: z.number().min(0).lt(1, 'must be below 1').optional(),
+  deadlineMs: z.number().int().min(1).max(60_000).optional(),
+  enabled: z.boolean().optional(),
+  codec: z
+    .custom<unknown>(
+      (value) =>
+        typeof value === 'object' && value !== null && ['string', 'bytes'].includes((value as { format?: unknown }).format as string) &&
+        typeof (value as { encode?: unknown }).encode === 'function' && typeof (value as { decode?: unknown }).decode === 'function',
+      { message: "expected a Codec: { name, format: 'string' | 'bytes', encode, decode }" },
+    )
+    .optional(),
+  logger: objectWith(['warn'], 'expected a logger with a warn(message, fields) method').optional(),
+  meter: objectWith(['createCounter', 'createHistogram'], 'expected an OpenTelemetry Meter').optional(),
+  env: z.union([z.literal(false), z.record(z.string(), z.string().optional())]).optional(),
+  clock: objectWith(['now'], 'expected a Clock with a now() method').optional(),
+})
+
+function fail(problems: readonly string[], cause?: unknown): never {
+  throw new InvalidOptionsError(`[@cachette/core] createCache options are invalid: ${problems.join('; ')}`, { cause })
+}
+
+/** Converts a duration option, turning its error into a readable option problem. */
+function durationMs(name: string, duration: Duration, problems: string[]): number {
+  try {
+    return parseDuration(duration)
+  } catch (error) {
+    problems.push(`${name}: ${isCacheError(error) ? error.message.replace('[@cachette/core] ', '') : 'invalid duration'}`)
+    return Number.NaN
+  }
+}
+
+/**
+ * Validates options once, applies defaults and the environment. Env wins over code: it is how
+ * operators tune a running service without a release.
+ *
+ * @throws InvalidOptionsError listing every problem (options and environment variables).
+ * @example
+ * ```ts
+ * const config = resolveCacheOptions({ prefix: 'identity', env: false })
+ * ```
+ */
+export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheConfig {
+  const parsed = optionsSchema.safeParse(options)
+  if (!parsed.success) {
+    fail(parsed.error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'options'}: ${issue.message}`), parsed.error)
+  }
+  const env: CacheEnvConfig = options.env === false ? { ttlsMs: {} } : cacheConfigFromEnv(options.env ?? globalThis.process?.env ?? {})
+  const problems: string[] = []
+  const maxTtlMs = durationMs('maxTtl', options.maxTtl ?? '30d', problems)
+  const defaultTtlMs = env.ttlMs ?? durationMs('ttl', options.ttl ?? '5m', problems)
+  // Built-in presets are capped by maxTtl (a service with maxTtl '1h' need not restate 'static').
+  const policiesMs = new Map<string, number>()
+  for (const [name, duration] of Object.entries(ttlPresets)) policiesMs.set(name, Math.min(parseDuration(duration), maxTtlMs))
+  const configured = new Map<string, number>()
+  for (const [name, duration] of Object.entries(options.ttls ?? {})) configured.set(name, durationMs(`ttls.${name}`, duration, problems))
+  for (const [name, ms] of Object.entries(env.ttlsMs)) configured.set(name, ms)
+
+  // TTLs the service configures are checked: above maxTtl they are a mistake to fix, not to clamp.
+  if (defaultTtlMs > maxTtlMs) problems.push(`${env.ttlMs === undefined ? 'ttl' : 'CACHE_TTL_DEFAULT'}: exceeds maxTtl (${maxTtlMs} ms)`)
+  for (const [name, ms] of configured) {
+    if (ms > maxTtlMs) problems.push(`${env.ttlsMs[name] === undefined ? `ttls.${name}` : `CACHE_TTL_${name.toUpperCase()}`}: exceeds maxTtl (${maxTtlMs} ms)`)
+    policiesMs.set(name, ms)
+  }
+  if (problems.length > 0) fail(problems)
+
+  const driver = options.driver ?? memoryDriver()
+  const codec = options.codec ?? jsonCodec
+  if (codec.format === 'bytes' && driver.capabilities?.binary !== true) {
+    fail([`codec: the '${codec.name}' codec stores bytes but the '${driver.name}' driver does not support binary values`])
+  }
+  return {
+    driver,
+    prefix: options.prefix ?? '',
+    keyPrefix: options.prefix === undefined ? '' : `${options.prefix}:`,
+    defaultTtlMs,
+    maxTtlMs,
+    policiesMs,
+    jitter: options.jitter ?? 0,
+    deadlineMs: options.deadlineMs ?? 500,
+    enabled: options.enabled !== false && env.enabled !== false,
+    codec,
+    logger: options.logger ?? rateLimitedConsoleLogger(),
+    meter: options.meter ?? metrics.getMeter('@cachette/core'),
+    clock: options.clock ?? systemClock,
+  }
+}

@@ -1,0 +1,125 @@
+import { MISS, type CacheRuntime } from './cache-runtime.js'
+import type { KeySpec } from './define-key.js'
+import type { DriverValue } from './driver.js'
+import { decodeBytesEnvelope, decodeStringEnvelope, type EntryMeta } from './envelope.js'
+import type { LabelAttributes } from './metrics.js'
+import type { StandardSchemaV1Result } from './standard-schema.js'
+import type { TagTokens } from './tag-tokens.js'
+
+/**
+ * Reads one entry: GET, envelope, codec, schema, tag tokens. Returns the value or MISS. A
+ * corrupted entry (bad envelope, codec failure, schema mismatch) is a MISS, is deleted in the
+ * background and is counted; it never throws. A store failure throws the CacheError that
+ * `rt.failed()` already counted and logged, so each caller decides how to degrade.
+ */
+export async function readEntry(
+  rt: CacheRuntime,
+  tagTokens: TagTokens,
+  fullKey: string,
+  spec: KeySpec | undefined,
+  attributes: LabelAttributes,
+  operation: 'get' | 'has',
+): Promise<unknown> {
+  const driver = rt.config.driver
+  const codec = spec?.codec ?? rt.config.codec
+  const started = performance.now()
+  let raw: DriverValue | null
+  // Inline rather than rt.call(): this is the hit path, and a closure per call is measurable.
+  try {
+    raw = await rt.deadlines.run<DriverValue | null>(codec.format === 'bytes' ? driver.getBytes(fullKey) : driver.get(fullKey), operation)
+  } catch (error) {
+    throw rt.failed(operation, attributes, spec, error, started)
+  }
+  rt.metrics.latencyMs(attributes, operation, performance.now() - started)
+  if (raw === null) return MISS
+
+  let value: unknown
+  let meta: EntryMeta | undefined
+  try {
+    if (codec.format === 'bytes') {
+      const envelope = decodeBytesEnvelope(raw as Uint8Array)
+      meta = envelope.meta
+      value = codec.decode(envelope.payload)
+    } else {
+      const envelope = decodeStringEnvelope(raw as string)
+      meta = envelope.meta
+      value = codec.decode(envelope.payload)
+    }
+    if (spec?.schema !== undefined) {
+      let result = spec.schema['~standard'].validate(value) as StandardSchemaV1Result<unknown> | Promise<StandardSchemaV1Result<unknown>>
+      if (result instanceof Promise) result = await result
+      if (result.issues !== undefined) return corrupted(rt, fullKey, spec, attributes, operation)
+      value = result.value
+    }
+  } catch {
+    // Neither the error nor its message is kept: a codec error may quote the payload.
+    return corrupted(rt, fullKey, spec, attributes, operation)
+  }
+
+  if (meta?.t !== undefined && !(await tagTokens.verify(meta.t, attributes, spec))) {
+    rt.stats.tagMisses++
+    // Tokens never come back, so the entry is dead: reclaim it now rather than at its TTL.
+    rt.deleteInBackground(fullKey, operation, attributes, spec)
+    return MISS
+  }
+  return value
+}
+
+function corrupted(rt: CacheRuntime, fullKey: string, spec: KeySpec | undefined, attributes: LabelAttributes, operation: 'get' | 'has'): typeof MISS {
+  rt.stats.decodeFailures++
+  rt.metrics.error(attributes, operation, 'DECODE_FAILED')
+  rt.warn('a cached entry could not be decoded or failed its schema; it was treated as a miss and deleted', operation, 'DECODE_FAILED', attributes, spec)
+  rt.deleteInBackground(fullKey, operation, attributes, spec)
+  return MISS
+}
+
+/**
+ * `cache.get`: the value, or undefined on a miss, a corrupted entry or a store failure (counted).
+ *
+ * @example
+ * ```ts
+ * const patient = await cache.get(patientKey({ id: 42 })) // Patient | undefined
+ * ```
+ */
+export async function getValue(rt: CacheRuntime, tagTokens: TagTokens, key: Parameters<CacheRuntime['fullKey']>[0]): Promise<unknown> {
+  const spec = rt.specOf(key)
+  const attributes = rt.attributesOf(spec)
+  if (!rt.config.enabled || rt.closed) {
+    rt.stats.misses++
+    rt.metrics.miss(attributes)
+    return undefined
+  }
+  let value: unknown
+  try {
+    value = await readEntry(rt, tagTokens, rt.fullKey(key), spec, attributes, 'get')
+  } catch {
+    // Already counted and logged by rt.failed(): a store failure reads as a miss.
+    value = MISS
+  }
+  if (value === MISS) {
+    rt.stats.misses++
+    rt.metrics.miss(attributes)
+    return undefined
+  }
+  rt.stats.hits++
+  rt.metrics.hit(attributes)
+  return value
+}
+
+/**
+ * `cache.has`: whether get() would hit now (reads and checks the entry; counts no hit or miss).
+ *
+ * @example
+ * ```ts
+ * if (await cache.has(patientKey({ id: 42 }))) ...
+ * ```
+ */
+export async function hasValue(rt: CacheRuntime, tagTokens: TagTokens, key: Parameters<CacheRuntime['fullKey']>[0]): Promise<boolean> {
+  const spec = rt.specOf(key)
+  if (!rt.config.enabled || rt.closed) return false
+  try {
+    return (await readEntry(rt, tagTokens, rt.fullKey(key), spec, rt.attributesOf(spec), 'has')) !== MISS
+  } catch {
+    return false
+  }
+}

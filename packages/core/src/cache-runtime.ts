@@ -1,0 +1,184 @@
+import type { ResolvedCacheConfig } from './cache-options.js'
+import { StatsCounters } from './cache-stats.js'
+import type { Codec } from './codec.js'
+import { DeadlineQueue } from './deadline.js'
+import { KEY_SPEC, type Key, type KeySpec } from './define-key.js'
+import { DriverError, InvalidKeyError, InvalidOptionsError, isCacheError, type CacheError, type CacheErrorCode } from './errors.js'
+import { CacheMetrics, type CacheOperation, type LabelAttributes } from './metrics.js'
+import { applyJitter, type ParsedTtl } from './ttl.js'
+
+/** What a read returns when there is no usable entry (a symbol, so `null` stays a cacheable value). */
+export const MISS: unique symbol = Symbol('cachette.miss')
+
+/** A getOrSet in progress for one full key. */
+export interface Flight {
+  readonly promise: Promise<unknown>
+  /** Set by invalidate()/deletePattern() while the loader runs: its result must not be stored. */
+  skipWrite: boolean
+}
+
+// Tags become parts of store key names: the same characters as key parameters are refused, but ':' is allowed.
+const UNSAFE_TAG = /[*?[\]\\{}\s\p{Cc}\p{Cs}]/u
+
+/** Shared state and helpers of one cache; the operation files take it as their first argument. */
+export class CacheRuntime {
+  readonly stats = new StatsCounters()
+  readonly metrics: CacheMetrics
+  readonly flights = new Map<string, Flight>()
+  /** Background writes and deletes, awaited by close(). */
+  readonly pending = new Set<Promise<unknown>>()
+  readonly stringKeyAttributes: LabelAttributes
+  /** One timer for the deadlines of every store call of this cache. */
+  readonly deadlines: DeadlineQueue
+  closed = false
+  private readonly specAttributes = new WeakMap<KeySpec, LabelAttributes>()
+
+  constructor(readonly config: ResolvedCacheConfig) {
+    this.metrics = new CacheMetrics(config.meter)
+    this.deadlines = new DeadlineQueue(config.deadlineMs)
+    this.stringKeyAttributes = this.metrics.attributesFor(config.prefix === '' ? '(none)' : config.prefix)
+  }
+
+  /** The store key: cache prefix + the key. */
+  fullKey(key: Key<unknown> | string): string {
+    return this.config.keyPrefix + (typeof key === 'string' ? key : key.key)
+  }
+
+  specOf(key: Key<unknown> | string): KeySpec | undefined {
+    if (typeof key === 'string') return undefined
+    const spec = (key as Key<unknown> | undefined)?.[KEY_SPEC]
+    if (spec === undefined) throw new InvalidKeyError('[@cachette/core] expected a key built by a key definition, or a string')
+    return spec
+  }
+
+  /** Metrics attributes of a key family, built once per definition. */
+  attributesOf(spec: KeySpec | undefined): LabelAttributes {
+    if (spec === undefined) return this.stringKeyAttributes
+    let attributes = this.specAttributes.get(spec)
+    if (attributes === undefined) {
+      const label = [this.config.prefix, spec.label].filter((part) => part !== '').join(':') || '(none)'
+      attributes = this.metrics.attributesFor(label)
+      this.specAttributes.set(spec, attributes)
+    }
+    return attributes
+  }
+
+  codecOf(spec: KeySpec | undefined): Codec<any> {
+    return spec?.codec ?? this.config.codec
+  }
+
+  /**
+   * The TTL of a write: the call's, else the key's, else the default; clamped to maxTtl (counted),
+   * then jittered (which only shortens it).
+   */
+  ttlMs(spec: KeySpec | undefined, callTtl: ParsedTtl | undefined, operation: string, attributes: LabelAttributes): number {
+    let ms = this.resolveTtl(callTtl) ?? this.resolveTtl(spec?.ttl) ?? this.config.defaultTtlMs
+    if (ms > this.config.maxTtlMs) {
+      this.stats.ttlClamped++
+      this.warn('a TTL above maxTtl was clamped to maxTtl', operation, 'INVALID_DURATION', attributes, spec)
+      ms = this.config.maxTtlMs
+    }
+    return applyJitter(ms, this.config.jitter)
+  }
+
+  private resolveTtl(ttl: ParsedTtl | undefined): number | undefined {
+    if (ttl === undefined) return undefined
+    if (ttl.ms !== undefined) return ttl.ms
+    const ms = this.config.policiesMs.get(ttl.policy)
+    if (ms === undefined) {
+      throw new InvalidOptionsError(`[@cachette/core] unknown TTL policy '${ttl.policy}': add it to createCache({ ttls }) or use a duration`)
+    }
+    return ms
+  }
+
+  /** The tags of a write: the key definition's and the call's, checked, without duplicates. */
+  tagsOf(key: Key<unknown> | string, spec: KeySpec | undefined, callTags: readonly string[] | undefined): readonly string[] {
+    const fromKey = spec?.tags === undefined || typeof key === 'string' ? undefined : spec.tags(key.params ?? {})
+    if (fromKey === undefined && (callTags === undefined || callTags.length === 0)) return []
+    const tags = new Set<string>()
+    for (const list of [fromKey, callTags]) {
+      if (list === undefined) continue
+      if (!Array.isArray(list)) throw new InvalidOptionsError('[@cachette/core] tags must be an array of strings')
+      for (const tag of list) tags.add(this.checkTag(tag, spec))
+    }
+    return [...tags]
+  }
+
+  checkTag(tag: unknown, spec: KeySpec | undefined): string {
+    const where = spec === undefined ? '' : ` (key '${spec.template}')`
+    if (typeof tag !== 'string' || tag.length === 0) throw new InvalidKeyError(`[@cachette/core] a tag${where} must be a non-empty string`)
+    if (UNSAFE_TAG.test(tag)) {
+      throw new InvalidKeyError(`[@cachette/core] a tag${where} holds a character tags may not contain (a glob character * ? [ ] \\, a brace, whitespace or a control character)`)
+    }
+    return tag
+  }
+
+  /**
+   * Runs one store call under the deadline, measuring it. A failure is counted, logged (without
+   * values or keys) and rethrown as a CacheError (DriverError or DeadlineExceededError).
+   */
+  async call<T>(operation: CacheOperation, attributes: LabelAttributes, spec: KeySpec | undefined, start: () => Promise<T>): Promise<T> {
+    const started = performance.now()
+    let pending: Promise<T>
+    try {
+      pending = start()
+    } catch (error) {
+      pending = Promise.reject(error)
+    }
+    try {
+      const result = await this.deadlines.run(pending, operation)
+      this.metrics.latencyMs(attributes, operation, performance.now() - started)
+      return result
+    } catch (error) {
+      throw this.failed(operation, attributes, spec, error, started)
+    }
+  }
+
+  /** Counts, measures and logs a failed store call; returns the error to throw (never with a value in it). */
+  failed(operation: CacheOperation, attributes: LabelAttributes, spec: KeySpec | undefined, error: unknown, started: number): CacheError {
+    this.metrics.latencyMs(attributes, operation, performance.now() - started)
+    const normalized = isCacheError(error)
+      ? error
+      : new DriverError('DRIVER_FAILURE', `[@cachette/core] ${operation}: the '${this.config.driver.name}' driver failed`, { cause: error })
+    this.stats.errors++
+    if (normalized.code === 'DEADLINE_EXCEEDED') this.stats.timeouts++
+    this.metrics.error(attributes, operation, normalized.code)
+    const errorName = error instanceof Error ? error.name : typeof error
+    this.warn(`cache ${operation} failed`, operation, normalized.code, attributes, spec, errorName)
+    return normalized
+  }
+
+  /** Reports a problem without a value, a key or a parameter. */
+  warn(message: string, operation: string, code: CacheErrorCode, attributes: LabelAttributes, spec: KeySpec | undefined, errorName?: string): void {
+    try {
+      this.config.logger.warn(`[@cachette/core] ${message}`, {
+        operation,
+        code,
+        keyPrefix: attributes.label,
+        ...(spec === undefined ? {} : { template: spec.template }),
+        driver: this.config.driver.name,
+        ...(errorName === undefined ? {} : { errorName }),
+      })
+    } catch {
+      // A logger that throws must not turn an absorbed failure into a failed call.
+    }
+  }
+
+  /** Keeps a background promise until it settles, so close() can wait for it. It never rejects. */
+  track(promise: Promise<unknown>): void {
+    const settled: Promise<unknown> = promise.then(
+      () => this.pending.delete(settled),
+      () => this.pending.delete(settled),
+    )
+    this.pending.add(settled)
+  }
+
+  /** Deletes entries in the background (a corrupted or tag-invalidated entry); failures are only counted. */
+  deleteInBackground(fullKey: string, operation: CacheOperation, attributes: LabelAttributes, spec: KeySpec | undefined): void {
+    this.track(this.call(operation, attributes, spec, () => this.config.driver.delete([fullKey])).catch(() => undefined))
+  }
+
+  closedError(operation: string): DriverError {
+    return new DriverError('CLOSED', `[@cachette/core] ${operation}: the cache is closed`)
+  }
+}

@@ -1,0 +1,60 @@
+import type { CacheRuntime } from './cache-runtime.js'
+import type { Codec } from './codec.js'
+import type { KeySpec } from './define-key.js'
+import type { DriverValue } from './driver.js'
+import { encodeBytesEnvelope, encodeStringEnvelope, type EntryMeta } from './envelope.js'
+import { InvalidOptionsError } from './errors.js'
+import type { LabelAttributes } from './metrics.js'
+import type { TagTokens } from './tag-tokens.js'
+
+/** A payload produced by the codec, before the envelope (which needs the tag tokens). */
+export type EncodedPayload = { readonly format: 'string'; readonly payload: string } | { readonly format: 'bytes'; readonly payload: Uint8Array }
+
+/**
+ * Runs the codec. Synchronous and before any store call, so a value the codec refuses is
+ * reported at once.
+ *
+ * @throws InvalidOptionsError (cause: the codec's error) when the codec cannot encode the value.
+ */
+export function encodePayload(codec: Codec<any>, value: unknown, spec: KeySpec | undefined): EncodedPayload {
+  try {
+    return codec.format === 'bytes' ? { format: 'bytes', payload: codec.encode(value) } : { format: 'string', payload: codec.encode(value) }
+  } catch (error) {
+    const where = spec === undefined ? 'a string key' : `key '${spec.template}'`
+    throw new InvalidOptionsError(`[@cachette/core] the '${codec.name}' codec could not encode the value for ${where}`, { cause: error })
+  }
+}
+
+/** A write, resolved once encoded and checked; `store()` never rejects. */
+export interface PreparedWrite {
+  readonly fullKey: string
+  readonly spec: KeySpec | undefined
+  readonly attributes: LabelAttributes
+  readonly encoded: EncodedPayload
+  readonly ttlMs: number
+  readonly tags: readonly string[]
+}
+
+/**
+ * Stores a prepared write: tag tokens (already requested, or fetched now), envelope, SET with PX.
+ * Resolves true when stored, false when the store failed (counted and logged by rt.call).
+ */
+export async function storeEntry(
+  rt: CacheRuntime,
+  tagTokens: TagTokens,
+  write: PreparedWrite,
+  tokens?: Promise<Record<string, string>>,
+): Promise<boolean> {
+  try {
+    let meta: EntryMeta | undefined
+    if (write.tags.length > 0) meta = { t: await (tokens ?? tagTokens.ensure(write.tags, write.attributes, write.spec)) }
+    const data: DriverValue =
+      write.encoded.format === 'bytes' ? encodeBytesEnvelope(write.encoded.payload, meta) : encodeStringEnvelope(write.encoded.payload, meta)
+    const driver = rt.config.driver
+    await rt.call('set', write.attributes, write.spec, () => driver.set(write.fullKey, data, { ttlMs: write.ttlMs }))
+    rt.stats.sets++
+    return true
+  } catch {
+    return false
+  }
+}

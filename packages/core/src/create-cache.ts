@@ -1,0 +1,208 @@
+import { getValue, hasValue } from './cache-read.js'
+import { resolveCacheOptions, type CacheOptions } from './cache-options.js'
+import { CacheRuntime } from './cache-runtime.js'
+import type { CacheStats } from './cache-stats.js'
+import { encodePayload, storeEntry } from './cache-write.js'
+import { deletePattern, invalidateKeys, invalidateTags } from './cache-invalidation.js'
+import { withDeadline } from './deadline.js'
+import type { Key, KeyPattern } from './define-key.js'
+import { isCacheError, type CacheErrorCode } from './errors.js'
+import { getOrSet, type Loader, type WriteOptions } from './get-or-set.js'
+import { TagTokens } from './tag-tokens.js'
+import { parseTtlSpec } from './ttl.js'
+
+/** What `cache.health()` reports. It never throws. */
+export interface CacheHealth {
+  /** The store answered a PING within the deadline (always true while the cache is disabled: it is not in use). */
+  readonly ok: boolean
+  /** Whether the cache is enabled (`enabled` option and `CACHE_ENABLED`). */
+  readonly enabled: boolean
+  /** The driver's name. */
+  readonly driver: string
+  /** PING round trip in ms (0 when not measured). */
+  readonly latencyMs: number
+  /** Why `ok` is false: `DRIVER_FAILURE`, `DEADLINE_EXCEEDED`, `CLOSED`... */
+  readonly error?: CacheErrorCode
+}
+
+/**
+ * A cache. Reads never throw for store problems (a failure is a miss); writes resolve `false`;
+ * invalidations reject so a lost invalidation is never silent. See docs/concepts.md.
+ */
+export interface Cache {
+  /** Whether the cache is in use (false: kill switch). */
+  readonly enabled: boolean
+  /**
+   * The value, or `undefined` on a miss, a corrupted entry (deleted, counted) or a store failure (counted).
+   *
+   * @example
+   * ```ts
+   * const patient = await cache.get(patientKey({ id: 42 })) // Patient | undefined
+   * ```
+   */
+  get<T>(key: Key<T> | string): Promise<T | undefined>
+  /**
+   * Stores a value. Resolves `true` when stored, `false` when the store failed (counted and
+   * logged), the cache is disabled, or the value is `undefined` (never cached).
+   *
+   * @throws InvalidKeyError for a bad tag; InvalidOptionsError when the codec cannot encode the value or the TTL policy is unknown.
+   * @example
+   * ```ts
+   * await cache.set(patientKey({ id: 42 }), patient, { ttl: '10m', tags: ['ej:1'] })
+   * ```
+   */
+  set<T>(key: Key<T> | string, value: NoInfer<T>, options?: WriteOptions): Promise<boolean>
+  /**
+   * Whether get() would hit now. Reads the entry; counts no hit or miss; false on a store failure.
+   *
+   * @example
+   * ```ts
+   * await cache.has(patientKey({ id: 42 }))
+   * ```
+   */
+  has(key: Key<unknown> | string): Promise<boolean>
+  /**
+   * The cached value, or the loader's, stored for next time. One loader run per key per process
+   * however many callers wait (they all get the same value, or the same error object); a loader
+   * error is never cached; a store failure or a slow store never fails the call (the caller gets
+   * the loader's value within `deadlineMs` + the loader's time). `undefined` is returned, never
+   * stored; `ctx.skipCache()` returns without storing.
+   *
+   * @example
+   * ```ts
+   * const patient = await cache.getOrSet(patientKey({ id }), () => db.loadPatient(id)) // Patient
+   * ```
+   */
+  getOrSet<T, R extends T | undefined = T>(
+    key: Key<T> | string,
+    loader: Loader<R>,
+    options?: WriteOptions,
+  ): Promise<unknown extends T ? R : T | Extract<R, undefined>>
+  /**
+   * Deletes entries; resolves how many existed. Rejects (DriverError / DeadlineExceededError) on
+   * a store failure so the caller can retry: a lost invalidation would leave stale data.
+   *
+   * @example
+   * ```ts
+   * await cache.invalidate([patientKey({ id: 1 }), patientKey({ id: 2 })])
+   * ```
+   */
+  invalidate(keys: Key<unknown> | string | readonly (Key<unknown> | string)[]): Promise<number>
+  /**
+   * Deletes the entries matching a glob below the cache prefix, by SCAN (never KEYS) and batched
+   * deletes; resolves how many existed. `key.pattern()` deletes only that template's keys.
+   * Rejects on a store failure.
+   *
+   * @example
+   * ```ts
+   * await cache.deletePattern(exportKey.pattern({ ejId: 1 }))  // fhir:export:*:ej:1
+   * await cache.deletePattern('fhir:export:*')                 // a raw glob, your responsibility
+   * ```
+   */
+  deletePattern(pattern: KeyPattern | string): Promise<number>
+  /**
+   * Invalidates every entry carrying one of `tags`, in one store write per tag whatever the
+   * number of entries. Rejects on a store failure.
+   *
+   * @example
+   * ```ts
+   * await cache.invalidateTags([`tenant:${tenantId}`])
+   * ```
+   */
+  invalidateTags(tags: readonly string[]): Promise<void>
+  /**
+   * Counters since creation.
+   *
+   * @example
+   * ```ts
+   * cache.stats().hitRate
+   * ```
+   */
+  stats(): CacheStats
+  /**
+   * Pings the store within the deadline. Never throws.
+   *
+   * @example
+   * ```ts
+   * app.get('/health/cache', async () => cache.health())
+   * ```
+   */
+  health(): Promise<CacheHealth>
+  /**
+   * Waits for background writes (each bounded by its deadline), then closes the driver.
+   * Afterwards reads miss, getOrSet calls the loader, writes resolve false, invalidations reject
+   * with code CLOSED. Idempotent.
+   *
+   * @example
+   * ```ts
+   * process.on('SIGTERM', () => cache.close())
+   * ```
+   */
+  close(): Promise<void>
+}
+
+/**
+ * Creates a cache. Options are validated once (zod); the environment (`CACHE_ENABLED`,
+ * `CACHE_TTL_DEFAULT`, `CACHE_TTL_<NAME>`, in seconds) is read here.
+ *
+ * @throws InvalidOptionsError listing every invalid option or environment variable.
+ * @example
+ * ```ts
+ * const cache = createCache({ driver: memoryDriver(), prefix: 'identity', ttl: '5m' })
+ * const patientKey = defineKey('patient:{id}', { schema: PatientSchema, ttl: '10m' })
+ * const patient = await cache.getOrSet(patientKey({ id: 42 }), () => db.loadPatient(42))
+ * ```
+ */
+export function createCache(options: CacheOptions = {}): Cache {
+  const rt = new CacheRuntime(resolveCacheOptions(options))
+  const tagTokens = new TagTokens(rt)
+  let closing: Promise<void> | undefined
+
+  const cache: Cache = {
+    enabled: rt.config.enabled,
+    get: (key) => getValue(rt, tagTokens, key) as Promise<never>,
+    has: (key) => hasValue(rt, tagTokens, key),
+    getOrSet: (key, loader, writeOptions) => getOrSet(rt, tagTokens, key, loader as Loader<unknown>, writeOptions) as Promise<never>,
+    async set(key, value, writeOptions) {
+      const spec = rt.specOf(key)
+      if (value === undefined || !rt.config.enabled || rt.closed) return false
+      const attributes = rt.attributesOf(spec)
+      const tags = rt.tagsOf(key, spec, writeOptions?.tags)
+      const ttlMs = rt.ttlMs(spec, writeOptions?.ttl === undefined ? undefined : parseTtlSpec(writeOptions.ttl), 'set', attributes)
+      const encoded = encodePayload(rt.codecOf(spec), value, spec)
+      return storeEntry(rt, tagTokens, { fullKey: rt.fullKey(key), spec, attributes, encoded, ttlMs, tags })
+    },
+    invalidate: (keys) => invalidateKeys(rt, keys),
+    deletePattern: (pattern) => deletePattern(rt, pattern),
+    invalidateTags: (tags) => invalidateTags(rt, tagTokens, tags),
+    stats: () => rt.stats.snapshot(rt.flights.size),
+    async health() {
+      const driver = rt.config.driver.name
+      if (!rt.config.enabled) return { ok: true, enabled: false, driver, latencyMs: 0 }
+      if (rt.closed) return { ok: false, enabled: true, driver, latencyMs: 0, error: 'CLOSED' }
+      const started = performance.now()
+      try {
+        await withDeadline(Promise.resolve().then(() => rt.config.driver.ping()), rt.config.deadlineMs, 'health')
+        const latencyMs = performance.now() - started
+        rt.metrics.latencyMs(rt.stringKeyAttributes, 'health', latencyMs)
+        return { ok: true, enabled: true, driver, latencyMs }
+      } catch (error) {
+        return { ok: false, enabled: true, driver, latencyMs: performance.now() - started, error: isCacheError(error) ? error.code : 'DRIVER_FAILURE' }
+      }
+    },
+    close() {
+      closing ??= (async () => {
+        rt.closed = true
+        await Promise.allSettled([...rt.pending])
+        try {
+          // Bounded too: a store that never answers must not hang a shutdown.
+          await withDeadline(Promise.resolve().then(() => rt.config.driver.close()), rt.config.deadlineMs, 'close')
+        } catch (error) {
+          rt.warn('closing the driver failed', 'close', isCacheError(error) ? error.code : 'DRIVER_FAILURE', rt.stringKeyAttributes, undefined, error instanceof Error ? error.name : undefined)
+        }
+      })()
+      return closing
+    },
+  }
+  return Object.freeze(cache)
+}

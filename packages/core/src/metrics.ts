@@ -1,0 +1,70 @@
+import type { Attributes, Counter, Histogram, Meter } from '@opentelemetry/api'
+
+/** Operations that appear in the `operation` label of `cache_latency_seconds` and `cache_errors_total`. */
+export type CacheOperation = 'get' | 'set' | 'has' | 'invalidate' | 'deletePattern' | 'invalidateTags' | 'health'
+
+const OPERATIONS: readonly CacheOperation[] = ['get', 'set', 'has', 'invalidate', 'deletePattern', 'invalidateTags', 'health']
+
+/** Bucket bounds in seconds: a local Redis answers in well under a millisecond, a REST store in tens. */
+const LATENCY_BUCKETS_S = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
+
+/** The attribute objects of one key label, built once and reused on every call (no allocation on a hit). */
+export interface LabelAttributes {
+  readonly label: string
+  readonly prefix: Attributes
+  readonly operations: Readonly<Record<CacheOperation, Attributes>>
+}
+
+/**
+ * The cache's instruments, created once per cache. Names follow what the Prometheus exporter
+ * turns them into: the counter `cache_hits` is exposed as `cache_hits_total` (the exporter adds
+ * `_total` to monotonic sums), the histogram `cache_latency_seconds` keeps its name (unit `s`
+ * adds no suffix in @opentelemetry/exporter-prometheus 0.2xx) and gets `_bucket/_sum/_count`.
+ */
+export class CacheMetrics {
+  private readonly hits: Counter
+  private readonly misses: Counter
+  private readonly latency: Histogram
+  private readonly errors: Counter
+  private readonly labels = new Map<string, LabelAttributes>()
+
+  constructor(meter: Meter) {
+    this.hits = meter.createCounter('cache_hits', { description: 'Cache lookups that found a usable entry' })
+    this.misses = meter.createCounter('cache_misses', { description: 'Cache lookups that found no usable entry (absent, expired, invalidated, corrupted or store unavailable)' })
+    this.latency = meter.createHistogram('cache_latency_seconds', {
+      description: 'Duration of cache operations against the store',
+      unit: 's',
+      advice: { explicitBucketBoundaries: LATENCY_BUCKETS_S },
+    })
+    this.errors = meter.createCounter('cache_errors', { description: 'Store failures, deadline overruns and corrupted entries the cache absorbed or reported' })
+  }
+
+  /** The reusable attributes of a label; labels are bounded (key templates), so this map is too. */
+  attributesFor(label: string): LabelAttributes {
+    let attributes = this.labels.get(label)
+    if (attributes === undefined) {
+      const operations = {} as Record<CacheOperation, Attributes>
+      for (const operation of OPERATIONS) operations[operation] = Object.freeze({ operation, key_prefix: label })
+      attributes = { label, prefix: Object.freeze({ key_prefix: label }), operations }
+      this.labels.set(label, attributes)
+    }
+    return attributes
+  }
+
+  hit(attributes: LabelAttributes): void {
+    this.hits.add(1, attributes.prefix)
+  }
+
+  miss(attributes: LabelAttributes): void {
+    this.misses.add(1, attributes.prefix)
+  }
+
+  /** Records a duration measured with `performance.now()` (milliseconds). */
+  latencyMs(attributes: LabelAttributes, operation: CacheOperation, elapsedMs: number): void {
+    this.latency.record(elapsedMs / 1_000, attributes.operations[operation])
+  }
+
+  error(attributes: LabelAttributes, operation: CacheOperation, code: string): void {
+    this.errors.add(1, { operation, key_prefix: attributes.label, error_code: code })
+  }
+}

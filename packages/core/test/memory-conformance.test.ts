@@ -1,0 +1,13 @@
+import { createFakeClock, runDriverConformance } from '@cachette/testing'
+import { memoryDriver } from '../src/index.js'
+
+// One fake clock for the whole suite: TTL tests advance it instead of sleeping.
+const clock = createFakeClock()
+
+runDriverConformance('memory', () => memoryDriver({ clock }), {
+  advanceTime: async (ms) => {
+    clock.advance(ms)
+  },
+  // Stricter than Redis EXEC, by design: a failed batch leaves no trace (see memoryDriver docs).
+  quirks: { batchAllOrNothing: true },
+})

@@ -1,0 +1,69 @@
+import { InvalidOptionsError } from '@cachette/core'
+import { z } from 'zod'
+import { invalidOptions, type IoredisDriverOptions } from './options.js'
+
+/**
+ * Reads the connection from environment variables, as the seeds' `.env` files write them:
+ * `REDIS_URL`, or `REDIS_HOST` / `REDIS_PORT` / `REDIS_DB` / `REDIS_USERNAME` / `REDIS_PASSWORD`
+ * / `REDIS_TLS`. An empty variable counts as unset (dotenv turns `REDIS_PASSWORD=` into '').
+ */
+
+const emptyIsUnset = (value: unknown) => (value === '' ? undefined : value)
+const intFrom = (min: number, max: number) =>
+  z.preprocess(
+    emptyIsUnset,
+    z
+      .string()
+      .regex(/^\d+$/, 'expected a whole number')
+      .transform(Number)
+      .pipe(z.number().int().min(min).max(max))
+      .optional(),
+  )
+const text = z.preprocess(emptyIsUnset, z.string().optional())
+
+const envSchema = z.object({
+  REDIS_URL: z.preprocess(emptyIsUnset, z.string().regex(/^rediss?:\/\/\S+$/, 'expected a redis:// or rediss:// URL').optional()),
+  REDIS_HOST: text,
+  REDIS_PORT: intFrom(1, 65535),
+  REDIS_DB: intFrom(0, 1_000_000),
+  REDIS_USERNAME: text,
+  REDIS_PASSWORD: text,
+  REDIS_TLS: z.preprocess(
+    emptyIsUnset,
+    z
+      .enum(['true', 'false', '1', '0'], { message: "expected 'true' or 'false'" })
+      .transform((value) => value === 'true' || value === '1')
+      .optional(),
+  ),
+})
+
+/** The environment variables {@link connectionFromEnv} reads. */
+export type RedisEnv = Readonly<Record<string, string | undefined>>
+
+/**
+ * Connection options from the environment. `REDIS_URL` wins; otherwise `REDIS_HOST` is required.
+ * Throws `InvalidOptionsError` naming the variable (never its value) when one is malformed.
+ */
+export function connectionFromEnv(env: RedisEnv): IoredisDriverOptions {
+  const result = envSchema.safeParse(env)
+  if (!result.success) throw invalidOptions('invalid environment', result.error)
+  const vars = result.data
+  const auth = {
+    ...(vars.REDIS_USERNAME === undefined ? {} : { username: vars.REDIS_USERNAME }),
+    ...(vars.REDIS_PASSWORD === undefined ? {} : { password: vars.REDIS_PASSWORD }),
+    ...(vars.REDIS_TLS === undefined ? {} : { tls: vars.REDIS_TLS }),
+  }
+  if (vars.REDIS_URL !== undefined) {
+    // The URL carries host, port, db and credentials; explicit variables still add to it.
+    return { url: vars.REDIS_URL, ...auth }
+  }
+  if (vars.REDIS_HOST === undefined) {
+    throw new InvalidOptionsError('[@cachette/ioredis] invalid environment: set REDIS_URL, or REDIS_HOST (with optional REDIS_PORT, REDIS_DB, REDIS_PASSWORD)')
+  }
+  return {
+    host: vars.REDIS_HOST,
+    ...(vars.REDIS_PORT === undefined ? {} : { port: vars.REDIS_PORT }),
+    ...(vars.REDIS_DB === undefined ? {} : { db: vars.REDIS_DB }),
+    ...auth,
+  }
+}

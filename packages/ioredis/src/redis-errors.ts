@@ -1,0 +1,73 @@
+import { DeadlineExceededError, DriverError, isCacheError } from '@cachette/core'
+
+/**
+ * Turns what ioredis rejects with into Cachette errors, without leaking data.
+ *
+ * ioredis attaches `command: { name, args }` to reply errors (args are keys and values), and
+ * some Redis replies echo arguments ("ERR unknown command 'x', with args beginning with: ...").
+ * So neither the original message nor the original error object leaves this file: the message
+ * is fixed text plus the reply's first word (WRONGTYPE, ERR, READONLY, OOM...), and the `cause`
+ * is a sanitized copy that keeps the error's name, code and stack.
+ */
+
+/** The first word of a Redis error reply: an upper-case token such as `WRONGTYPE` or `ERR`. */
+function replyPrefix(message: string): string | undefined {
+  const match = /^([A-Z][A-Z_]+)\b/.exec(message)
+  return match?.[1]
+}
+
+/** Messages ioredis produces itself for connection problems; none carries a key or a value. */
+const CONNECTION_MESSAGES = [
+  'Connection is closed.',
+  "Stream isn't writeable and enableOfflineQueue options is false",
+  "Cluster isn't ready and enableOfflineQueue options is false",
+  'Command timed out',
+  'Command aborted due to connection close',
+  'None of startup nodes is available',
+  'Cluster is ended.',
+  'Failed to refresh slots cache.',
+]
+
+function safeMessage(error: Error): string {
+  if (error.name === 'ReplyError') return `Redis replied ${replyPrefix(error.message) ?? 'an error'}`
+  if (CONNECTION_MESSAGES.includes(error.message)) return error.message
+  // Socket errors: "connect ECONNREFUSED 127.0.0.1:6379", "Socket timeout. Expecting data...".
+  if (/^(connect|read|write) E[A-Z]+\b/.test(error.message) || error.message.startsWith('Socket timeout')) return error.message
+  if (error.message.startsWith('Reached the max retries per request limit')) return 'Reached the max retries per request limit'
+  if (error.message.startsWith('Too many Cluster redirections')) return 'Too many Cluster redirections'
+  return 'ioredis error'
+}
+
+/** A copy of `error` that keeps what helps diagnosis (name, code, stack) and drops what may hold data. */
+export function sanitizeError(error: unknown): Error {
+  if (!(error instanceof Error)) return new Error('non-Error rejection')
+  const copy = new Error(safeMessage(error))
+  copy.name = error.name
+  const code = (error as { code?: unknown }).code
+  if (typeof code === 'string') Object.defineProperty(copy, 'code', { value: code, enumerable: true })
+  if (error.stack !== undefined) copy.stack = `${copy.name}: ${copy.message}${error.stack.slice(error.stack.indexOf('\n'))}`
+  return copy
+}
+
+/**
+ * The Cachette error for a failed ioredis call. `operation` is the driver method (`'get'`,
+ * `'batch'`...), never a key.
+ */
+export function toDriverError(operation: string, error: unknown): Error {
+  if (isCacheError(error) || error instanceof DeadlineExceededError) return error as Error
+  const message = error instanceof Error ? error.message : ''
+  const isReply = error instanceof Error && error.name === 'ReplyError'
+  const prefix = isReply ? replyPrefix(message) : undefined
+  const cause = sanitizeError(error)
+  if (prefix === 'WRONGTYPE' || (isReply && message.includes('WRONGTYPE'))) {
+    return new DriverError('WRONG_TYPE', `[@cachette/ioredis] ${operation}: the key holds another type (WRONGTYPE)`, { cause })
+  }
+  if (isReply && /not an integer|increment or decrement would overflow/.test(message)) {
+    return new DriverError('NOT_INTEGER', `[@cachette/ioredis] ${operation}: the value is not an integer or would overflow`, { cause })
+  }
+  if (prefix === 'CROSSSLOT') {
+    return new DriverError('CROSS_SLOT', `[@cachette/ioredis] ${operation}: keys hash to different cluster slots (CROSSSLOT)`, { cause })
+  }
+  const reason = isReply ? `Redis replied ${prefix ?? 'an error'}` : cause.message
+  return new DriverError('DRIVER_FAILURE', `[@cachette/ioredis] ${operation} failed: ${reason}`, { cause })
+}

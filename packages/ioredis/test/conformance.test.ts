@@ -1,0 +1,9 @@
+import { afterAll } from 'vitest'
+import { ioredisDriver } from '../src/index.js'
+import { runDriverConformance, startRedisServer } from '@cachette/testing'
+
+// Started at collection time: the suite makes one driver then to read its capabilities.
+const server = await startRedisServer()
+afterAll(() => server.stop())
+
+runDriverConformance('ioredis (standalone redis-server)', () => ioredisDriver({ url: server.url }))

@@ -1,0 +1,98 @@
+import { InvalidOptionsError, type DriverCapabilities } from '@cachette/core'
+
+/**
+ * Documented ways a store departs from redis-server. Each quirk swaps one Redis-true assertion for
+ * its exact alternative; none turns an assertion off. A driver that needs none passes none.
+ */
+export interface DriverConformanceQuirks {
+  /**
+   * When one command of a batch fails, nothing of the batch is applied (memoryDriver does this).
+   * Without this quirk the suite expects what Redis EXEC does: every other command applied, and
+   * the batch rejecting with the failing command's error code.
+   *
+   * @default false
+   */
+  readonly batchAllOrNothing?: boolean
+  /**
+   * PUBLISH counts only the subscribers connected to the node that received it (Redis Cluster:
+   * a subscriber on another node gets the message over the cluster bus but is not counted). With
+   * this quirk, where Redis standalone resolves 1 the suite accepts 0 or 1; delivery to the
+   * subscriber is still asserted in full.
+   *
+   * @default false
+   */
+  readonly publishCountsOneNode?: boolean
+}
+
+/**
+ * Options of {@link runDriverConformance}.
+ *
+ * @example
+ * ```ts
+ * const clock = createFakeClock()
+ * runDriverConformance('memory', () => memoryDriver({ clock }), {
+ *   advanceTime: async (ms) => { clock.advance(ms) },
+ * })
+ * ```
+ */
+export interface DriverConformanceOptions {
+  /**
+   * Lets `ms` milliseconds pass for the driver, so TTLs can expire. Pass a fake clock's
+   * `advance` when the driver takes an injectable clock.
+   *
+   * @default a real sleep of `ms`
+   */
+  readonly advanceTime?: (ms: number) => Promise<void>
+  /**
+   * True when `advanceTime` moves the driver's clock by exactly `ms` (a fake clock). TTL tests
+   * then check remaining times to the millisecond, and the model-based test adds short TTLs and
+   * time steps. Leave it false for a real server, where time also passes between commands.
+   *
+   * @default true when `advanceTime` is given, false otherwise
+   */
+  readonly exactTime?: boolean
+  /**
+   * The driver's capabilities, when `makeDriver()` cannot run while vitest collects the tests
+   * (for instance because the server starts in a `beforeAll`). Without it the suite calls
+   * `makeDriver()` once during collection, reads `capabilities`, and closes that driver.
+   *
+   * @default read from a driver made during collection
+   */
+  readonly capabilities?: DriverCapabilities
+  /** Documented deviations from Redis; see {@link DriverConformanceQuirks}. @default none */
+  readonly quirks?: DriverConformanceQuirks
+  /**
+   * Runs (random command sequences) of each property-based test.
+   *
+   * @default 50
+   */
+  readonly propertyRuns?: number
+}
+
+/** The options with every default filled in. */
+export interface ConformanceSettings {
+  readonly advanceTime: (ms: number) => Promise<void>
+  readonly exactTime: boolean
+  readonly quirks: DriverConformanceQuirks
+  readonly propertyRuns: number
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/** Checks the options once and fills in the defaults. */
+export function resolveConformanceOptions(options: DriverConformanceOptions | undefined): ConformanceSettings {
+  const given = options ?? {}
+  const problems: string[] = []
+  if (given.advanceTime !== undefined && typeof given.advanceTime !== 'function') problems.push('advanceTime must be a function')
+  if (given.propertyRuns !== undefined && (!Number.isSafeInteger(given.propertyRuns) || given.propertyRuns < 1)) problems.push('propertyRuns must be an integer >= 1')
+  if (given.exactTime === true && given.advanceTime === undefined) problems.push('exactTime needs an advanceTime that moves the driver clock')
+  if (problems.length > 0) throw new InvalidOptionsError(`[@cachette/testing] runDriverConformance options are invalid: ${problems.join('; ')}`)
+  return {
+    advanceTime: given.advanceTime ?? sleep,
+    exactTime: given.exactTime ?? given.advanceTime !== undefined,
+    quirks: given.quirks ?? {},
+    propertyRuns: given.propertyRuns ?? 50,
+  }
+}

@@ -1,0 +1,72 @@
+import { describe } from 'vitest'
+import type { Driver, DriverCapabilities } from '@cachette/core'
+import { registerBatchTests } from './batch.js'
+import { registerBinaryTests } from './binary.js'
+import { registerCompareAndDeleteTests } from './compare-and-delete.js'
+import { registerConcurrencyTests } from './concurrency.js'
+import type { ConformanceContext } from './context.js'
+import { registerHashTests } from './hashes.js'
+import { registerModelTests } from './model.js'
+import { resolveConformanceOptions, type DriverConformanceOptions } from './options.js'
+import { registerPubSubTests } from './pubsub.js'
+import { registerScanTests } from './scan.js'
+import { registerSetTests } from './sets.js'
+import { registerSortedSetTests } from './sorted-sets.js'
+import { registerStringTests } from './strings.js'
+import { registerTtlTests } from './ttl.js'
+import { registerUnicodeTests } from './unicode.js'
+
+async function readCapabilities(makeDriver: () => Driver | Promise<Driver>): Promise<DriverCapabilities> {
+  const probe = await makeDriver()
+  try {
+    return { ...probe.capabilities }
+  } finally {
+    await probe.close()
+  }
+}
+
+/**
+ * Registers the driver conformance suite with vitest: one `describe` per topic (strings, ttl,
+ * scan, utf-8, binary, hashes, sets, sorted sets, pub/sub, batch, compareAndDelete, concurrency,
+ * model-based), each with its own driver made in `beforeAll` and closed in `afterAll`, and a
+ * random key prefix per test so many suites can share one server without FLUSHDB. A topic whose
+ * capability the driver lacks is not registered at all.
+ *
+ * Call it at the top level of a test file. Unless `options.capabilities` is given, `makeDriver()`
+ * runs once while vitest collects the tests (to read `capabilities`), so a server it needs must be
+ * running by then (start it with a top-level `await`).
+ *
+ * @param name - shown in the report: `<name> driver conformance`.
+ * @param makeDriver - makes a new driver; called once per topic.
+ * @param options - how time moves, documented quirks, property-test runs.
+ * @example
+ * ```ts
+ * import { memoryDriver } from '@cachette/core'
+ * import { createFakeClock, runDriverConformance } from '@cachette/testing'
+ *
+ * const clock = createFakeClock()
+ * runDriverConformance('memory', () => memoryDriver({ clock }), {
+ *   advanceTime: async (ms) => { clock.advance(ms) },
+ * })
+ * ```
+ */
+export function runDriverConformance(name: string, makeDriver: () => Driver | Promise<Driver>, options?: DriverConformanceOptions): void {
+  const settings = resolveConformanceOptions(options)
+  describe(`${name} driver conformance`, async () => {
+    const capabilities = options?.capabilities ?? (await readCapabilities(makeDriver))
+    const context: ConformanceContext = { ...settings, makeDriver, capabilities }
+    registerStringTests(context)
+    registerUnicodeTests(context)
+    registerTtlTests(context)
+    registerScanTests(context)
+    registerConcurrencyTests(context)
+    registerCompareAndDeleteTests(context)
+    if (capabilities.binary) registerBinaryTests(context)
+    if (capabilities.hashes) registerHashTests(context)
+    if (capabilities.sets) registerSetTests(context)
+    if (capabilities.sortedSets) registerSortedSetTests(context)
+    if (capabilities.pubsub) registerPubSubTests(context)
+    if (capabilities.batch) registerBatchTests(context)
+    registerModelTests(context)
+  })
+}

@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest'
+import { expectCode, freshPrefix, useDriver, type ConformanceContext } from './context.js'
+
+/** GET / SET / MGET / DEL / EXISTS / INCRBY, as redis-server answers them. */
+export function registerStringTests(context: ConformanceContext): void {
+  describe('strings', () => {
+    const driver = useDriver(context)
+
+    it('reads a missing key as null', async () => {
+      const p = freshPrefix()
+      expect(await driver().get(`${p}missing`)).toBeNull()
+    })
+
+    it('sets, reads and overwrites a value', async () => {
+      const p = freshPrefix()
+      expect(await driver().set(`${p}k`, 'first')).toBe(true)
+      expect(await driver().get(`${p}k`)).toBe('first')
+      expect(await driver().set(`${p}k`, 'second')).toBe(true)
+      expect(await driver().get(`${p}k`)).toBe('second')
+    })
+
+    it('keeps a numeric-looking value a string', async () => {
+      const p = freshPrefix()
+      await driver().set(`${p}k`, '123')
+      await driver().set(`${p}z`, '007')
+      expect(await driver().get(`${p}k`)).toBe('123')
+      expect(await driver().get(`${p}z`)).toBe('007')
+    })
+
+    it('set NX writes only when the key is absent', async () => {
+      const p = freshPrefix()
+      expect(await driver().set(`${p}k`, 'a', { condition: 'nx' })).toBe(true)
+      expect(await driver().set(`${p}k`, 'b', { condition: 'nx' })).toBe(false)
+      expect(await driver().get(`${p}k`)).toBe('a')
+    })
+
+    it('set XX writes only when the key exists', async () => {
+      const p = freshPrefix()
+      expect(await driver().set(`${p}k`, 'a', { condition: 'xx' })).toBe(false)
+      expect(await driver().exists([`${p}k`])).toBe(0)
+      await driver().set(`${p}k`, 'a')
+      expect(await driver().set(`${p}k`, 'b', { condition: 'xx' })).toBe(true)
+      expect(await driver().get(`${p}k`)).toBe('b')
+    })
+
+    it('mget returns values in order with null for missing keys and repeats', async () => {
+      const p = freshPrefix()
+      await driver().set(`${p}a`, '1')
+      await driver().set(`${p}b`, '2')
+      expect(await driver().mget([`${p}b`, `${p}none`, `${p}a`, `${p}b`])).toEqual(['2', null, '1', '2'])
+    })
+
+    it('delete counts the keys that existed, a repeated key once', async () => {
+      const p = freshPrefix()
+      await driver().set(`${p}a`, '1')
+      await driver().set(`${p}b`, '2')
+      expect(await driver().delete([`${p}a`, `${p}a`, `${p}none`, `${p}b`])).toBe(2)
+      expect(await driver().mget([`${p}a`, `${p}b`])).toEqual([null, null])
+      expect(await driver().delete([`${p}a`])).toBe(0)
+    })
+
+    it('delete of an empty list resolves 0', async () => {
+      expect(await driver().delete([])).toBe(0)
+    })
+
+    it('exists counts a key named twice twice', async () => {
+      const p = freshPrefix()
+      await driver().set(`${p}a`, '1')
+      expect(await driver().exists([`${p}a`, `${p}a`, `${p}none`])).toBe(2)
+      expect(await driver().exists([`${p}none`])).toBe(0)
+    })
+
+    it('incrby creates the key, adds, and subtracts', async () => {
+      const p = freshPrefix()
+      expect(await driver().incrby(`${p}n`, 5)).toBe(5)
+      expect(await driver().incrby(`${p}n`, -7)).toBe(-2)
+      expect(await driver().get(`${p}n`)).toBe('-2')
+      await driver().set(`${p}m`, '10')
+      expect(await driver().incrby(`${p}m`, 1)).toBe(11)
+    })
+
+    it.each(['abc', '1.5', ' 1', '1 ', '+1', '01', '-0', '', '1e3', '99999999999999999999'])(
+      'incrby refuses the stored value %j with NOT_INTEGER and leaves it unchanged',
+      async (stored) => {
+        const p = freshPrefix()
+        await driver().set(`${p}n`, stored)
+        await expectCode(driver().incrby(`${p}n`, 1), 'NOT_INTEGER')
+        expect(await driver().get(`${p}n`)).toBe(stored)
+      },
+    )
+
+    it('incrby refuses to overflow a signed 64-bit integer, both ways', async () => {
+      const p = freshPrefix()
+      await driver().set(`${p}max`, '9223372036854775807')
+      await expectCode(driver().incrby(`${p}max`, 1), 'NOT_INTEGER')
+      expect(await driver().get(`${p}max`)).toBe('9223372036854775807')
+      await driver().set(`${p}min`, '-9223372036854775808')
+      await expectCode(driver().incrby(`${p}min`, -1), 'NOT_INTEGER')
+      expect(await driver().get(`${p}min`)).toBe('-9223372036854775808')
+    })
+
+    it('incrby keeps integers beyond 2^53 exact in the store', async () => {
+      const p = freshPrefix()
+      await driver().set(`${p}n`, '9223372036854775806')
+      await driver().incrby(`${p}n`, 1)
+      expect(await driver().get(`${p}n`)).toBe('9223372036854775807')
+    })
+
+    if (context.capabilities.hashes) {
+      it('set replaces a value of another type', async () => {
+        const p = freshPrefix()
+        await driver().hset(`${p}k`, { f: 'v' })
+        expect(await driver().set(`${p}k`, 'plain')).toBe(true)
+        expect(await driver().get(`${p}k`)).toBe('plain')
+      })
+
+      it('set NX fails on a key of another type without changing it', async () => {
+        const p = freshPrefix()
+        await driver().hset(`${p}k`, { f: 'v' })
+        expect(await driver().set(`${p}k`, 'plain', { condition: 'nx' })).toBe(false)
+        expect(await driver().hgetall(`${p}k`)).toEqual({ f: 'v' })
+      })
+
+      it('get and incrby on a hash reject with WRONG_TYPE', async () => {
+        const p = freshPrefix()
+        await driver().hset(`${p}h`, { f: '1' })
+        await expectCode(driver().get(`${p}h`), 'WRONG_TYPE')
+        await expectCode(driver().incrby(`${p}h`, 1), 'WRONG_TYPE')
+        if (context.capabilities.binary) await expectCode(driver().getBytes(`${p}h`), 'WRONG_TYPE')
+      })
+
+      it('mget reads a key of another type as null, without an error', async () => {
+        const p = freshPrefix()
+        await driver().hset(`${p}h`, { f: '1' })
+        await driver().set(`${p}s`, 'x')
+        expect(await driver().mget([`${p}h`, `${p}s`])).toEqual([null, 'x'])
+      })
+
+      it('delete and exists work on every type', async () => {
+        const p = freshPrefix()
+        await driver().hset(`${p}h`, { f: '1' })
+        expect(await driver().exists([`${p}h`])).toBe(1)
+        expect(await driver().delete([`${p}h`])).toBe(1)
+        expect(await driver().hgetall(`${p}h`)).toEqual({})
+      })
+    }
+  })
+}

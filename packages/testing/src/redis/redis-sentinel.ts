@@ -1,0 +1,171 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { waitFor } from './cluster-setup.js'
+import { RedisProcess, baseServerArgs, createTempDir, removeTempDir, withFreePorts } from './redis-process.js'
+import { parseInfoFields, redisCommandOk } from './resp.js'
+
+/** Options of {@link startRedisSentinel}. */
+export interface StartRedisSentinelOptions {
+  /**
+   * Replicas of the master.
+   * @default 1
+   */
+  readonly replicas?: number
+  /**
+   * Sentinel processes; the quorum is a majority of them.
+   * @default 3
+   */
+  readonly sentinels?: number
+  /**
+   * The name the sentinels monitor the master under.
+   * @default 'cachette'
+   */
+  readonly masterName?: string
+  /**
+   * `down-after-milliseconds`: how long the master may be unreachable before a failover.
+   * @default 1000
+   */
+  readonly downAfterMs?: number
+}
+
+/** A data node (master or replica) of a Sentinel group. */
+export interface RedisSentinelDataNode {
+  readonly host: '127.0.0.1'
+  readonly port: number
+  /** The current process id. */
+  readonly pid: number
+  /** Sends a signal; resolves once the process exited for SIGKILL/SIGTERM. */
+  kill(signal?: NodeJS.Signals): Promise<void>
+  /** SIGSTOP. */
+  freeze(): void
+  /** SIGCONT. */
+  thaw(): void
+}
+
+/** A running Sentinel group started by {@link startRedisSentinel}. */
+export interface RedisSentinelHandle {
+  /** The monitored master's name, for a client's `name` option. */
+  readonly masterName: string
+  /** Sentinel addresses, for a client's `sentinels` option. */
+  readonly sentinels: readonly { readonly host: '127.0.0.1'; readonly port: number }[]
+  /** The node started as master. */
+  readonly master: RedisSentinelDataNode
+  /** The nodes started as its replicas. */
+  readonly replicas: readonly RedisSentinelDataNode[]
+  /** Stops every process and removes the temp dirs. Idempotent. */
+  stop(): Promise<void>
+}
+
+const READY_TIMEOUT_MS = 15_000
+
+function dataNode(process: RedisProcess): RedisSentinelDataNode {
+  return {
+    host: '127.0.0.1',
+    port: process.port,
+    get pid() {
+      return process.pid
+    },
+    async kill(signal = 'SIGKILL') {
+      process.kill(signal)
+      if (signal === 'SIGTERM') process.thaw()
+      if (signal === 'SIGKILL' || signal === 'SIGTERM') await process.waitForExit()
+    },
+    freeze: () => process.freeze(),
+    thaw: () => process.thaw(),
+  }
+}
+
+/**
+ * Starts a master, its replicas and a group of Sentinels (`redis-server <conf> --sentinel`, which
+ * Debian's redis-server binary supports without the redis-sentinel package) on free loopback
+ * ports. Resolves once the replicas are in sync and every Sentinel reports the master.
+ *
+ * @example
+ * ```ts
+ * import { startRedisSentinel } from '@cachette/testing'
+ *
+ * const group = await startRedisSentinel({ replicas: 1, sentinels: 3 })
+ * const client = new Redis({ sentinels: group.sentinels, name: group.masterName })
+ * await group.stop()
+ * ```
+ */
+export async function startRedisSentinel(options: StartRedisSentinelOptions = {}): Promise<RedisSentinelHandle> {
+  const replicaCount = options.replicas ?? 1
+  const sentinelCount = options.sentinels ?? 3
+  const masterName = options.masterName ?? 'cachette'
+  const downAfterMs = options.downAfterMs ?? 1000
+  const dirs: string[] = []
+  const started: RedisProcess[] = []
+  const stopAll = async () => {
+    await Promise.all(started.map((process) => process.stop()))
+    for (const dir of dirs) removeTempDir(dir)
+  }
+  const startData = async (extra: readonly string[]) => {
+    const dir = createTempDir('redis-sentinel-data')
+    dirs.push(dir)
+    const process = await withFreePorts(1, ([port]) =>
+      RedisProcess.start({ dir, port: port as number, logFile: 'redis.log', args: [...baseServerArgs(port as number, 'redis.log'), ...extra] }),
+    )
+    started.push(process)
+    return process
+  }
+  try {
+    const master = await startData([])
+    const replicas = await Promise.all(
+      Array.from({ length: replicaCount }, () => startData(['--replicaof', '127.0.0.1', String(master.port)])),
+    )
+    const quorum = Math.floor(sentinelCount / 2) + 1
+    const sentinels = await Promise.all(
+      Array.from({ length: sentinelCount }, async () => {
+        const dir = createTempDir('redis-sentinel')
+        dirs.push(dir)
+        const process = await withFreePorts(1, ([port]) => {
+          // Sentinel rewrites its config file, so each one gets its own writable copy.
+          writeFileSync(
+            join(dir, 'sentinel.conf'),
+            [
+              `port ${port}`,
+              'bind 127.0.0.1',
+              'protected-mode no',
+              'logfile sentinel.log',
+              `sentinel monitor ${masterName} 127.0.0.1 ${master.port} ${quorum}`,
+              `sentinel down-after-milliseconds ${masterName} ${downAfterMs}`,
+              `sentinel failover-timeout ${masterName} ${Math.max(3 * downAfterMs, 3000)}`,
+              `sentinel parallel-syncs ${masterName} 1`,
+              '',
+            ].join('\n'),
+          )
+          return RedisProcess.start({ dir, port: port as number, logFile: 'sentinel.log', args: ['sentinel.conf', '--sentinel'] })
+        })
+        started.push(process)
+        return process
+      }),
+    )
+    await waitFor('replicas in sync and sentinels reporting the master', READY_TIMEOUT_MS, async () => {
+      for (const replica of replicas) {
+        const info = parseInfoFields(String(await redisCommandOk(replica.port, ['INFO', 'replication'])))
+        if (info.get('master_link_status') !== 'up') return false
+      }
+      for (const sentinel of sentinels) {
+        const address = await redisCommandOk(sentinel.port, ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', masterName])
+        if (!Array.isArray(address) || Number(address[1]) !== master.port) return false
+      }
+      return true
+    })
+    let stopped = false
+    return {
+      masterName,
+      sentinels: sentinels.map((sentinel) => ({ host: '127.0.0.1' as const, port: sentinel.port })),
+      master: dataNode(master),
+      replicas: replicas.map(dataNode),
+      async stop() {
+        if (stopped) return
+        stopped = true
+        await stopAll()
+      },
+    }
+  } catch (error) {
+    await stopAll()
+    throw error
+  }
+}

@@ -1,0 +1,90 @@
+import { RedisProcess, baseServerArgs, createTempDir, removeTempDir, withFreePorts } from './redis-process.js'
+
+/** Options of {@link startRedisServer}. */
+export interface StartRedisServerOptions {
+  /**
+   * Extra redis-server arguments, appended after the launcher's own, e.g.
+   * `['--requirepass', 'secret']` or `['--maxmemory', '10mb']`.
+   * @default []
+   */
+  readonly args?: readonly string[]
+}
+
+/** A running redis-server started by {@link startRedisServer}. */
+export interface RedisServerHandle {
+  /** Always the loopback address. */
+  readonly host: '127.0.0.1'
+  /** The free port it was started on; kept across {@link RedisServerHandle.restart}. */
+  readonly port: number
+  /** `redis://127.0.0.1:<port>`. */
+  readonly url: string
+  /** The current process id (a restart changes it). */
+  readonly pid: number
+  /** Stops the server (SIGTERM, then SIGKILL) and removes its temp dir. Idempotent. */
+  stop(): Promise<void>
+  /** Sends a signal, e.g. `'SIGKILL'` to simulate a crash. Resolves once it has exited for SIGKILL/SIGTERM. */
+  kill(signal?: NodeJS.Signals): Promise<void>
+  /** SIGSTOP: the server keeps its sockets open but answers nothing (a hung server). */
+  freeze(): void
+  /** SIGCONT: resumes a frozen server. */
+  thaw(): void
+  /** Starts the server again on the same port (after a kill, or stopping it first). Data is not kept. */
+  restart(): Promise<void>
+}
+
+/**
+ * Starts Debian's redis-server (or `REDIS_SERVER_BIN`) on a free loopback port, without
+ * persistence, in its own temp dir, and resolves once it answers PING. The process is stopped by
+ * PID and killed at process exit if a test forgets to stop it.
+ *
+ * @example
+ * ```ts
+ * import { startRedisServer } from '@cachette/testing'
+ *
+ * const server = await startRedisServer()
+ * const client = new Redis(server.port, server.host)
+ * // ...
+ * await server.stop()
+ * ```
+ */
+export async function startRedisServer(options: StartRedisServerOptions = {}): Promise<RedisServerHandle> {
+  const dir = createTempDir('redis')
+  let redis: RedisProcess
+  try {
+    redis = await withFreePorts(1, ([port]) =>
+      RedisProcess.start({
+        dir,
+        port: port as number,
+        logFile: 'redis.log',
+        args: [...baseServerArgs(port as number, 'redis.log'), ...(options.args ?? [])],
+      }),
+    )
+  } catch (error) {
+    removeTempDir(dir)
+    throw error
+  }
+  let stopped = false
+  return {
+    host: '127.0.0.1',
+    port: redis.port,
+    url: `redis://127.0.0.1:${redis.port}`,
+    get pid() {
+      return redis.pid
+    },
+    async stop() {
+      if (stopped) return
+      stopped = true
+      await redis.stop()
+      removeTempDir(dir)
+    },
+    async kill(signal = 'SIGKILL') {
+      redis.kill(signal)
+      // A frozen process only acts on SIGTERM once it runs again.
+      if (signal === 'SIGTERM') redis.thaw()
+      if (signal === 'SIGKILL' || signal === 'SIGTERM') await redis.waitForExit()
+    },
+    freeze: () => redis.freeze(),
+    thaw: () => redis.thaw(),
+    restart: () => redis.restart(),
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * The shared driver suite on the real stack: upstashDriver -> @upstash/redis -> HTTP -> the
+ * Upstash REST bridge -> a real redis-server.
+ */
+import { afterAll } from 'vitest'
+import { runDriverConformance, startRedisServer, startUpstashBridge } from '@cachette/testing'
+import { upstashDriver } from '../src/index.js'
+
+// Started at collection time: the suite makes one driver then to read its capabilities.
+const redis = await startRedisServer()
+const bridge = await startUpstashBridge({ redisUrl: redis.url })
+afterAll(async () => {
+  await bridge.stop()
+  await redis.stop()
+})
+
+runDriverConformance('upstash (REST bridge to redis-server)', () => upstashDriver({ url: bridge.url, token: bridge.token }))
