@@ -16,9 +16,10 @@ export default defineConfig({
     reporters: ['default', ['json', { outputFile: '.tmp/vitest-report.json' }]],
     testTimeout: 20_000,
     hookTimeout: 60_000,
-    typecheck: { enabled: true, include: ['**/*.test-d.ts'], tsconfig: './tsconfig.base.json' },
+    // Type tests (*.test-d.ts) are checked by tsc against each project's own tsconfig.json.
+    typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
     projects: [
-      { extends: true, test: { name: 'core', root: './packages/core', include: ['test/**/*.test.ts', 'test/**/*.test-d.ts'] } },
+      { extends: true, test: { name: 'core', root: './packages/core', include: ['test/**/*.test.ts'] } },
       { extends: true, test: { name: 'testing', root: './packages/testing', include: ['test/**/*.test.ts'] } },
       { extends: true, test: { name: 'ioredis', root: './packages/ioredis', include: ['test/**/*.test.ts'] } },
       { extends: true, test: { name: 'upstash', root: './packages/upstash', include: ['test/**/*.test.ts'] } },

@@ -11,6 +11,12 @@ import type { TagTokens } from './tag-tokens.js'
  * corrupted entry (bad envelope, codec failure, schema mismatch) is a MISS, is deleted in the
  * background and is counted; it never throws. A store failure throws the CacheError that
  * `rt.failed()` already counted and logged, so each caller decides how to degrade.
+ *
+ * @example
+ * ```ts
+ * const value = await readEntry(rt, tagTokens, 'identity:patient:42', spec, attributes, 'get')
+ * if (value === MISS) ...
+ * ```
  */
 export async function readEntry(
   rt: CacheRuntime,

@@ -15,6 +15,10 @@ export type EncodedPayload = { readonly format: 'string'; readonly payload: stri
  * reported at once.
  *
  * @throws InvalidOptionsError (cause: the codec's error) when the codec cannot encode the value.
+ * @example
+ * ```ts
+ * encodePayload(jsonCodec, { id: 42 }, spec) // { format: 'string', payload: '{"id":42}' }
+ * ```
  */
 export function encodePayload(codec: Codec<any>, value: unknown, spec: KeySpec | undefined): EncodedPayload {
   try {
@@ -38,6 +42,11 @@ export interface PreparedWrite {
 /**
  * Stores a prepared write: tag tokens (already requested, or fetched now), envelope, SET with PX.
  * Resolves true when stored, false when the store failed (counted and logged by rt.call).
+ *
+ * @example
+ * ```ts
+ * const stored = await storeEntry(rt, tagTokens, { fullKey, spec, attributes, encoded, ttlMs: 600_000, tags: [] })
+ * ```
  */
 export async function storeEntry(
   rt: CacheRuntime,

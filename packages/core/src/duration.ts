@@ -49,7 +49,16 @@ export function parseDuration(duration: Duration): number {
   return Math.max(1, rounded)
 }
 
-/** True when `value` looks like a duration (a number, or a number followed by a unit). */
+/**
+ * True when `value` looks like a duration (a number, or a number followed by a unit); says
+ * nothing of its range (`parseDuration` checks that).
+ *
+ * @example
+ * ```ts
+ * isDurationLike('5m')      // true
+ * isDurationLike('session') // false: a TTL policy name
+ * ```
+ */
 export function isDurationLike(value: unknown): value is Duration {
   return typeof value === 'number' || (typeof value === 'string' && DURATION_PATTERN.test(value))
 }

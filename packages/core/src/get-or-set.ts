@@ -71,6 +71,11 @@ async function runLoader(rt: CacheRuntime, loader: Loader<unknown>, context: Con
  * `cache.getOrSet`: one flight per full key per process. The flight reads the entry, runs the
  * loader on a miss and writes the result. Callers arriving during a flight share its promise:
  * the same value, or the loader's very error object. Store failures never reach callers.
+ *
+ * @example
+ * ```ts
+ * const patient = await getOrSet(rt, tagTokens, patientKey({ id: 42 }), () => db.loadPatient(42), undefined)
+ * ```
  */
 export function getOrSet(
   rt: CacheRuntime,

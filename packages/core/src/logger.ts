@@ -40,6 +40,7 @@ export interface CacheLogger {
  * line says how many were dropped.
  *
  * @param intervalMs minimum time between two identical lines. Default: 10 s.
+ * @param now the time source, for tests. Default: `Date.now`.
  * @example
  * ```ts
  * createCache({ logger: rateLimitedConsoleLogger(60_000) })

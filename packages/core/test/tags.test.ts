@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { defineKey, memoryDriver } from '../src/index.js'
 import { testCache } from './support/cache.js'
 import { countingDriver } from './support/drivers.js'
-import { fakeClock } from './support/fake-clock.js'
+import { createFakeClock } from '@cachette/testing'
 
 const listKey = defineKey('fmpa:list:{tenantId}:{filters}', {
   params: { filters: 'hash' },
@@ -78,7 +78,7 @@ describe('invalidateTags', () => {
   })
 
   it('a token that expired and was created again never revives old entries', async () => {
-    const clock = fakeClock()
+    const clock = createFakeClock()
     const driver = memoryDriver({ clock })
     const { cache } = testCache({ driver, clock, prefix: 'p', maxTtl: '1h', ttl: '1m' })
     const key = listKey({ tenantId: 'a', filters: {} })

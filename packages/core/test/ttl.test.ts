@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createCache, defineKey, InvalidDurationError, InvalidOptionsError, memoryDriver, parseDuration, ttlPresets } from '../src/index.js'
 import { testCache } from './support/cache.js'
-import { fakeClock } from './support/fake-clock.js'
+import { createFakeClock } from '@cachette/testing'
 
 describe('parseDuration', () => {
   it.each([
@@ -28,7 +28,7 @@ describe('parseDuration', () => {
 })
 
 function clockedCache(options: Parameters<typeof createCache>[0] = {}) {
-  const clock = fakeClock()
+  const clock = createFakeClock()
   const driver = memoryDriver({ clock })
   const { cache } = testCache({ driver, clock, prefix: 'ttl', ...options })
   return { clock, driver, cache }
