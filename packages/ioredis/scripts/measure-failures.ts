@@ -165,7 +165,7 @@ const defaults = (url: string) => {
   return { call: () => redis.get('k'), close: async () => redis.disconnect() }
 }
 const withCommandTimeout = (url: string) => {
-  const redis = quiet(new Redis(url, { commandTimeout: 1000 }))
+  const redis = quiet(new Redis(url, { commandTimeout: 500 }))
   return { call: () => redis.get('k'), close: async () => redis.disconnect() }
 }
 const driver = (url: string) => {
@@ -189,10 +189,10 @@ if (process.argv.includes('--cluster')) {
 await killScenario('ioredis defaults', defaults)
 await killScenario('cachette driver', driver)
 await freezeScenario('ioredis defaults', defaults, 3000)
-await freezeScenario('ioredis commandTimeout=1000', withCommandTimeout, 3000)
+await freezeScenario('ioredis commandTimeout=500', withCommandTimeout, 3000)
 await freezeScenario('cachette driver', driver, 3000)
-await lateExecution('ioredis commandTimeout=1000', (url) => {
-  const redis = quiet(new Redis(url, { commandTimeout: 1000 }))
+await lateExecution('ioredis commandTimeout=500', (url) => {
+  const redis = quiet(new Redis(url, { commandTimeout: 500 }))
   return { call: (key) => redis.incr(key), close: async () => redis.disconnect() }
 })
 await lateExecution('cachette driver', (url) => {

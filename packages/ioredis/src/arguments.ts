@@ -1,4 +1,4 @@
-import { DriverError, InvalidOptionsError, type ScoreBound, type ZRangeOptions } from '@cachette/core'
+import { DriverError, InvalidOptionsError, type BatchCommand, type ScoreBound, type ZRangeOptions } from '@cachette/core'
 
 /**
  * Arguments Redis would refuse, refused before a round trip and with the same codes as the
@@ -51,5 +51,21 @@ export function checkRange(options: ZRangeOptions | undefined): void {
   const limit = options?.limit
   if ((offset !== undefined && !Number.isSafeInteger(offset)) || (limit !== undefined && !Number.isSafeInteger(limit))) {
     throw new InvalidOptionsError(`${PREFIX} zrangeByScore: offset and limit must be integers`)
+  }
+}
+
+/** Every argument of a batch, checked before MULTI is sent (a bad one would abort the EXEC). */
+export function checkBatch(commands: readonly BatchCommand[]): void {
+  for (const command of commands) {
+    if (command.op === 'set') {
+      checkValue('batch', command.value)
+      if (command.ttlMs !== undefined) checkTtl('batch', command.ttlMs)
+    } else if (command.op === 'pexpire') checkExpire(command.ttlMs)
+    else if (command.op === 'incrby' || command.op === 'hincrby') checkIncrement('batch', command.by)
+    else if (command.op === 'zadd') for (const entry of command.entries) checkScore(entry.score)
+    else if (command.op === 'zremRangeByScore') {
+      checkBound('batch', command.min)
+      checkBound('batch', command.max)
+    }
   }
 }

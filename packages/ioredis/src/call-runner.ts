@@ -27,6 +27,8 @@ export interface CallToken {
 /** The part of an ioredis `Redis` / `Cluster` the runner watches. */
 export interface ConnectionLike extends EventEmitter {
   readonly status: string
+  /** A standalone client's socket (a Cluster has none). */
+  readonly stream?: { readonly writable: boolean }
   connect(): Promise<void>
 }
 
@@ -77,8 +79,10 @@ export class CallRunner {
       return Promise.reject(new DriverError('CLOSED', `[@cachette/ioredis] ${operation}: the driver was closed`))
     }
     const status = this.connection.status
-    if (DOWN.has(status)) {
-      return Promise.reject(new DriverError('DRIVER_FAILURE', `[@cachette/ioredis] ${operation} failed: not connected to Redis (${status})`))
+    // After the server closed the socket, ioredis still says 'ready' until the socket's 'close'
+    // event; under load that can take a while, and each call would cost ioredis an Error first.
+    if (DOWN.has(status) || (status === 'ready' && this.connection.stream?.writable === false)) {
+      return Promise.reject(new DriverError('DRIVER_FAILURE', `[@cachette/ioredis] ${operation} failed: not connected to Redis (${status === 'ready' ? 'closing' : status})`))
     }
     const mustWait = CONNECTING.has(status)
     if (mustWait && this.waiters.size >= this.maxPendingCalls) {

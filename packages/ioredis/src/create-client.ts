@@ -1,5 +1,5 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis'
-import type { ResolvedTarget, ResolvedTuning } from './options.js'
+import type { ResolvedTarget, ResolvedTuning } from './resolve-options.js'
 
 /**
  * The ioredis options the driver opens its connections with. Each one answers a failure we

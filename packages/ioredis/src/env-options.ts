@@ -1,6 +1,7 @@
 import { InvalidOptionsError } from '@cachette/core'
 import { z } from 'zod'
-import { invalidOptions, type IoredisDriverOptions } from './options.js'
+import type { IoredisDriverOptions } from './options.js'
+import { invalidOptions } from './resolve-options.js'
 
 /**
  * Reads the connection from environment variables, as the seeds' `.env` files write them:
@@ -37,7 +38,7 @@ const envSchema = z.object({
   ),
 })
 
-/** The environment variables {@link connectionFromEnv} reads. */
+/** Where `ioredisDriverFromEnv()` reads its variables (`process.env` by default). */
 export type RedisEnv = Readonly<Record<string, string | undefined>>
 
 /**

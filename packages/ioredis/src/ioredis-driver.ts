@@ -13,7 +13,7 @@ import {
   type Unsubscribe,
   type ZRangeOptions,
 } from '@cachette/core'
-import { checkBound, checkExpire, checkIncrement, checkRange, checkScore, checkTtl, checkValue } from './arguments.js'
+import { checkBatch, checkBound, checkExpire, checkIncrement, checkRange, checkScore, checkTtl, checkValue } from './arguments.js'
 import { batchKeys, execBatch } from './batch.js'
 import { CallRunner, type ConnectionLike } from './call-runner.js'
 import { distinctMasters, slotMaster } from './cluster-nodes.js'
@@ -22,7 +22,8 @@ import type { ClusterCommandClient, CommandClient } from './commands.js'
 import { compareAndDelete } from './compare-and-delete.js'
 import { createClient } from './create-client.js'
 import { groupBySlot, keySlot } from './key-slot.js'
-import { resolveOptions, type IoredisDriverOptions, type ResolvedTuning } from './options.js'
+import type { IoredisDriverOptions } from './options.js'
+import { resolveOptions, type ResolvedTuning } from './resolve-options.js'
 import { Subscriptions } from './pubsub.js'
 import { parseInfo, sumInfo } from './redis-info.js'
 import { sanitizeError } from './redis-errors.js'
@@ -232,18 +233,7 @@ class IoredisDriver implements Driver {
   // ---- atomicity --------------------------------------------------------------------------
   async batch(commands: readonly BatchCommand[]): Promise<BatchResult[]> {
     if (commands.length === 0) return []
-    for (const command of commands) {
-      if (command.op === 'set') {
-        checkValue('batch', command.value)
-        if (command.ttlMs !== undefined) checkTtl('batch', command.ttlMs)
-      } else if (command.op === 'pexpire') checkExpire(command.ttlMs)
-      else if (command.op === 'incrby' || command.op === 'hincrby') checkIncrement('batch', command.by)
-      else if (command.op === 'zadd') for (const entry of command.entries) checkScore(entry.score)
-      else if (command.op === 'zremRangeByScore') {
-        checkBound('batch', command.min)
-        checkBound('batch', command.max)
-      }
-    }
+    checkBatch(commands)
     if (this.cluster !== undefined) {
       // Checked here, not left to Redis: a CROSSSLOT reply would come after some commands were
       // already queued on one node, and ioredis would route the MULTI by its first key only.

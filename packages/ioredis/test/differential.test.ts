@@ -21,7 +21,7 @@ describe('memoryDriver and redis-server agree', () => {
     await server.stop()
   })
 
-  it('on 150 random command sequences (long TTLs, real time)', async () => {
+  it('on 300 random command sequences (long TTLs, real time)', async () => {
     // 'long' TTLs (hours to days) never expire during a sequence, so real time passing between
     // two commands cannot make the stores disagree; pttl is compared as "has a TTL" then.
     const sequences = driverCommandsArbitrary({ ttl: 'long', maxCommands: 40 })
@@ -39,7 +39,7 @@ describe('memoryDriver and redis-server agree', () => {
           await memory.close()
         }
       }),
-      { numRuns: 150 },
+      { numRuns: 300 },
     )
   })
 })

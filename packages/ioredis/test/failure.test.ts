@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCache, type Cache, type Driver } from '@cachette/core'
-import { startRedisCluster, startRedisServer, type RedisClusterHandle, type RedisServerHandle } from '@cachette/testing'
+import { Redis } from 'ioredis'
+import { startRedisCluster, startRedisSentinel, startRedisServer, type RedisClusterHandle, type RedisServerHandle } from '@cachette/testing'
 import { ioredisDriver } from '../src/index.js'
 import { eventually, randomPrefix, runTraffic, sleep } from './support/traffic.js'
 
@@ -136,6 +137,51 @@ describe('Redis Cluster failover', () => {
     } finally {
       await cache.close()
       await driver.close()
+    }
+  })
+})
+
+describe('Sentinel failover', () => {
+  it('the master is demoted and a replica promoted under traffic: getOrSet always answers within the deadline, and writes reach the new master', async () => {
+    const group = await startRedisSentinel({ replicas: 1, sentinels: 3 })
+    const driver = ioredisDriver({ sentinels: group.sentinels, name: group.masterName, deadlineMs: DEADLINE_MS })
+    const cache = cacheOn(driver, randomPrefix('sentinel'))
+    const sentinel = new Redis(group.sentinels[0]!.port, group.sentinels[0]!.host)
+    try {
+      await cache.set('warm', 1)
+      const replicaPort = group.replicas[0]!.port
+      const viaCache = await runTraffic(getOrSetTraffic(cache), 5, async () => {
+        await sleep(200)
+        // A forced failover: the old master stays up and becomes a replica, so a client that
+        // kept writing to it would get READONLY; the driver has to move to the new master.
+        await sentinel.call('SENTINEL', 'FAILOVER', group.masterName)
+        const moved = await eventually(async () => {
+          const address = (await sentinel.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', group.masterName)) as string[]
+          return Number(address[1]) === replicaPort
+        }, 15_000)
+        expect(moved).toBe(true)
+        await sleep(200)
+      })
+      expect(viaCache.rejected).toBe(0)
+      expect(viaCache.wrong).toEqual([])
+      expect(viaCache.slowestMs).toBeLessThan(DEADLINE_MS + MARGIN_MS)
+
+      const newMaster = new Redis(replicaPort, '127.0.0.1')
+      try {
+        const written = await eventually(async () => {
+          const key = `sentinel:after:${Math.random().toString(36).slice(2)}`
+          if (!(await driver.set(key, 'v', { ttlMs: 60_000 }))) return false
+          return (await newMaster.get(key)) === 'v'
+        }, 15_000)
+        expect(written).toBe(true)
+      } finally {
+        newMaster.disconnect()
+      }
+    } finally {
+      sentinel.disconnect()
+      await cache.close()
+      await driver.close()
+      await group.stop()
     }
   })
 })

@@ -28,7 +28,9 @@ export interface StartRedisClusterOptions {
 
 /** One node of a cluster started by {@link startRedisCluster}. */
 export interface RedisClusterNode {
+  /** Always the loopback address. */
   readonly host: '127.0.0.1'
+  /** The node's client port. */
   readonly port: number
   /** The role it was started with (a failover may change the live role). */
   readonly initialRole: 'master' | 'replica'
@@ -65,9 +67,9 @@ export interface RedisClusterHandle {
 const FORM_TIMEOUT_MS = 20_000
 const FAILOVER_TIMEOUT_MS = 30_000
 
-async function startClusterNode(dir: string, nodeTimeoutMs: number, extra: readonly string[]): Promise<{ process: RedisProcess; busPort: number }> {
+async function startClusterNode(dir: string, nodeTimeoutMs: number, extra: readonly string[]): Promise<{ child: RedisProcess; busPort: number }> {
   return withFreePorts(2, async ([port, busPort]) => {
-    const process = await RedisProcess.start({
+    const child = await RedisProcess.start({
       dir,
       port: port as number,
       logFile: 'redis.log',
@@ -85,26 +87,26 @@ async function startClusterNode(dir: string, nodeTimeoutMs: number, extra: reado
         ...extra,
       ],
     })
-    return { process, busPort: busPort as number }
+    return { child, busPort: busPort as number }
   })
 }
 
-function nodeHandle(process: RedisProcess, initialRole: 'master' | 'replica'): RedisClusterNode {
+function nodeHandle(child: RedisProcess, initialRole: 'master' | 'replica'): RedisClusterNode {
   return {
     host: '127.0.0.1',
-    port: process.port,
+    port: child.port,
     initialRole,
     get pid() {
-      return process.pid
+      return child.pid
     },
     async kill(signal = 'SIGKILL') {
-      process.kill(signal)
-      if (signal === 'SIGTERM') process.thaw()
-      if (signal === 'SIGKILL' || signal === 'SIGTERM') await process.waitForExit()
+      child.kill(signal)
+      if (signal === 'SIGTERM') child.thaw()
+      if (signal === 'SIGKILL' || signal === 'SIGTERM') await child.waitForExit()
     },
-    freeze: () => process.freeze(),
-    thaw: () => process.thaw(),
-    restart: () => process.restart(),
+    freeze: () => child.freeze(),
+    thaw: () => child.thaw(),
+    restart: () => child.restart(),
   }
 }
 
@@ -130,7 +132,7 @@ export async function startRedisCluster(options: StartRedisClusterOptions = {}):
   const dirs: string[] = []
   const started: RedisProcess[] = []
   const stopAll = async () => {
-    await Promise.all(started.map((process) => process.stop()))
+    await Promise.all(started.map((child) => child.stop()))
     for (const dir of dirs) removeTempDir(dir)
   }
   try {
@@ -138,24 +140,24 @@ export async function startRedisCluster(options: StartRedisClusterOptions = {}):
       const dir = createTempDir('redis-cluster')
       dirs.push(dir)
       const node = await startClusterNode(dir, nodeTimeoutMs, extra)
-      started.push(node.process)
+      started.push(node.child)
       return node
     }
     const masters = await Promise.all(Array.from({ length: masterCount }, launch))
     const replicas = await Promise.all(Array.from({ length: masterCount * replicasPerMaster }, launch))
     await formCluster(
       {
-        masters: masters.map((node) => ({ port: node.process.port, busPort: node.busPort })),
+        masters: masters.map((node) => ({ port: node.child.port, busPort: node.busPort })),
         replicas: replicas.map((node, i) => ({
-          port: node.process.port,
+          port: node.child.port,
           busPort: node.busPort,
           masterIndex: Math.floor(i / replicasPerMaster),
         })),
       },
       FORM_TIMEOUT_MS,
     )
-    const masterHandles = masters.map((node) => nodeHandle(node.process, 'master'))
-    const replicaHandles = replicas.map((node) => nodeHandle(node.process, 'replica'))
+    const masterHandles = masters.map((node) => nodeHandle(node.child, 'master'))
+    const replicaHandles = replicas.map((node) => nodeHandle(node.child, 'replica'))
     const allHandles = [...masterHandles, ...replicaHandles]
     let stopped = false
     return {

@@ -6,9 +6,13 @@ import { findFreePort } from './free-port.js'
 import { RespError, sendRedisCommand } from './resp.js'
 
 /**
- * One redis-server (or Sentinel) child process, owned by a launcher. Every process and temp dir
- * is registered so that a test run that crashes or forgets `stop()` still leaves nothing behind:
- * the 'exit' hook SIGKILLs what is alive and removes the dirs (synchronously, as 'exit' requires).
+ * One redis-server (or Sentinel) child process, owned by a launcher. Nothing may outlive the test
+ * process, by two means:
+ * - an 'exit' hook SIGKILLs what is alive and removes the temp dirs (synchronously, as 'exit'
+ *   requires), for a test that forgets `stop()`;
+ * - a watchdog per server (a detached `sh` loop) SIGKILLs it once the test process is gone, for
+ *   the exits that run no hook: a test runner stops its workers with a signal, and a process
+ *   killed by a signal runs no 'exit' listener. We found a server left behind that way.
  */
 
 const DEFAULT_BIN = '/usr/bin/redis-server'
@@ -24,6 +28,7 @@ function installExitHook(): void {
   exitHookInstalled = true
   process.once('exit', () => {
     for (const child of liveProcesses) child.kill('SIGKILL')
+    // (Each watchdog then finds its server gone and exits by itself.)
     for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true })
   })
 }
@@ -72,9 +77,12 @@ export class RedisProcess {
   private exited: Promise<void>
   private running = true
 
+  private dog: ChildProcess | undefined
+
   private constructor(readonly spec: RedisProcessSpec, child: ChildProcess) {
     this.child = child
     this.exited = this.watch(child)
+    this.dog = RedisProcess.watchdog(child, spec.dir)
     liveProcesses.add(this)
   }
 
@@ -90,18 +98,45 @@ export class RedisProcess {
     return spawn(redisServerBinary(), [...spec.args], { cwd: spec.dir, stdio: 'ignore' })
   }
 
+  /**
+   * Starts the watchdog of `child`: it polls both PIDs and SIGKILLs the server when the test
+   * process has disappeared. It also stops once the server is gone, and `stop()` ends it first,
+   * so it never signals a PID that was reused by someone else.
+   */
+  private static watchdog(child: ChildProcess, dir: string): ChildProcess | undefined {
+    if (child.pid === undefined || process.platform === 'win32') return undefined
+    // The dir comes from mkdtemp (no quote in it); it is removed only after a kill by the watchdog.
+    const script = `while kill -0 ${process.pid} 2>/dev/null; do kill -0 ${child.pid} 2>/dev/null || exit 0; sleep 0.5; done; kill -9 ${child.pid} 2>/dev/null; sleep 0.2; rm -rf '${dir}'`
+    const dog = spawn('/bin/sh', ['-c', script], { detached: true, stdio: 'ignore' })
+    dog.on('error', () => undefined)
+    dog.unref()
+    return dog
+  }
+
   private watch(child: ChildProcess): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         if (child === this.child) {
           this.running = false
           liveProcesses.delete(this)
+          this.stopWatchdog()
         }
         resolve()
       }
       child.once('exit', done)
       child.once('error', done)
     })
+  }
+
+  private stopWatchdog(): void {
+    if (this.dog?.pid !== undefined && this.dog.exitCode === null) {
+      try {
+        process.kill(this.dog.pid, 'SIGKILL')
+      } catch {
+        // Already gone.
+      }
+    }
+    this.dog = undefined
   }
 
   /** The OS process id. */
@@ -189,6 +224,7 @@ export class RedisProcess {
     this.running = true
     liveProcesses.add(this)
     this.exited = this.watch(child)
+    this.dog = RedisProcess.watchdog(child, this.spec.dir)
     await this.waitUntilReady()
   }
 }

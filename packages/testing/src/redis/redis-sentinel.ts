@@ -30,7 +30,9 @@ export interface StartRedisSentinelOptions {
 
 /** A data node (master or replica) of a Sentinel group. */
 export interface RedisSentinelDataNode {
+  /** Always the loopback address. */
   readonly host: '127.0.0.1'
+  /** The node's client port. */
   readonly port: number
   /** The current process id. */
   readonly pid: number
@@ -58,20 +60,20 @@ export interface RedisSentinelHandle {
 
 const READY_TIMEOUT_MS = 15_000
 
-function dataNode(process: RedisProcess): RedisSentinelDataNode {
+function dataNode(child: RedisProcess): RedisSentinelDataNode {
   return {
     host: '127.0.0.1',
-    port: process.port,
+    port: child.port,
     get pid() {
-      return process.pid
+      return child.pid
     },
     async kill(signal = 'SIGKILL') {
-      process.kill(signal)
-      if (signal === 'SIGTERM') process.thaw()
-      if (signal === 'SIGKILL' || signal === 'SIGTERM') await process.waitForExit()
+      child.kill(signal)
+      if (signal === 'SIGTERM') child.thaw()
+      if (signal === 'SIGKILL' || signal === 'SIGTERM') await child.waitForExit()
     },
-    freeze: () => process.freeze(),
-    thaw: () => process.thaw(),
+    freeze: () => child.freeze(),
+    thaw: () => child.thaw(),
   }
 }
 
@@ -97,17 +99,17 @@ export async function startRedisSentinel(options: StartRedisSentinelOptions = {}
   const dirs: string[] = []
   const started: RedisProcess[] = []
   const stopAll = async () => {
-    await Promise.all(started.map((process) => process.stop()))
+    await Promise.all(started.map((child) => child.stop()))
     for (const dir of dirs) removeTempDir(dir)
   }
   const startData = async (extra: readonly string[]) => {
     const dir = createTempDir('redis-sentinel-data')
     dirs.push(dir)
-    const process = await withFreePorts(1, ([port]) =>
+    const child = await withFreePorts(1, ([port]) =>
       RedisProcess.start({ dir, port: port as number, logFile: 'redis.log', args: [...baseServerArgs(port as number, 'redis.log'), ...extra] }),
     )
-    started.push(process)
-    return process
+    started.push(child)
+    return child
   }
   try {
     const master = await startData([])
@@ -119,7 +121,7 @@ export async function startRedisSentinel(options: StartRedisSentinelOptions = {}
       Array.from({ length: sentinelCount }, async () => {
         const dir = createTempDir('redis-sentinel')
         dirs.push(dir)
-        const process = await withFreePorts(1, ([port]) => {
+        const child = await withFreePorts(1, ([port]) => {
           // Sentinel rewrites its config file, so each one gets its own writable copy.
           writeFileSync(
             join(dir, 'sentinel.conf'),
@@ -137,8 +139,8 @@ export async function startRedisSentinel(options: StartRedisSentinelOptions = {}
           )
           return RedisProcess.start({ dir, port: port as number, logFile: 'sentinel.log', args: ['sentinel.conf', '--sentinel'] })
         })
-        started.push(process)
-        return process
+        started.push(child)
+        return child
       }),
     )
     await waitFor('replicas in sync and sentinels reporting the master', READY_TIMEOUT_MS, async () => {
