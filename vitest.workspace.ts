@@ -23,7 +23,9 @@ export default defineConfig({
       { extends: true, test: { name: 'testing', root: './packages/testing', include: ['test/**/*.test.ts'] } },
       { extends: true, test: { name: 'ioredis', root: './packages/ioredis', include: ['test/**/*.test.ts'] } },
       { extends: true, test: { name: 'upstash', root: './packages/upstash', include: ['test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'patient', root: './packages/patient', include: ['test/**/*.test.ts'] } },
       { extends: true, test: { name: 'examples', root: './examples', include: ['*/test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'bench', root: './bench', include: ['test/**/*.test.ts'] } },
     ],
   },
 })

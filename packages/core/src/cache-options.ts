@@ -1,14 +1,20 @@
 import { metrics, type Meter } from '@opentelemetry/api'
 import { z } from 'zod'
 import { systemClock, type Clock } from './clock.js'
+import type { CacheEventListeners, DiagnosticsChannelModule } from './cache-events.js'
+import type { CircuitBreakerConfig } from './circuit-breaker.js'
 import { jsonCodec, type Codec } from './codec.js'
 import type { Driver } from './driver.js'
 import { isDurationLike, parseDuration, type Duration } from './duration.js'
 import { cacheConfigFromEnv, type CacheEnv, type CacheEnvConfig } from './env-config.js'
 import { InvalidOptionsError, isCacheError } from './errors.js'
+import type { InvalidationQueueConfig } from './invalidation-queue.js'
 import { rateLimitedConsoleLogger, type CacheLogger } from './logger.js'
 import { memoryDriver } from './memory/memory-driver.js'
+import { DEFAULT_LOAD_POLICY, mergeLoadPolicy, resilienceShape, type LoadPolicy, type ResilienceOptions } from './resilience-options.js'
+import { resolveStoreProtection, storeProtectionShape, type StoreProtectionOptions } from './store-protection-options.js'
 import { POLICY_NAME_PATTERN, ttlPresets } from './ttl.js'
+import { describeIssues } from './zod-issues.js'
 
 /**
  * Options of `createCache()`. Validated once, with zod; a bad option throws an InvalidOptionsError
@@ -19,7 +25,7 @@ import { POLICY_NAME_PATTERN, ttlPresets } from './ttl.js'
  * createCache({ driver: ioredisDriver({ url }), prefix: 'identity', ttl: '5m', ttls: { patient: '10m' } })
  * ```
  */
-export interface CacheOptions {
+export interface CacheOptions extends ResilienceOptions, StoreProtectionOptions {
   /**
    * The store.
    *
@@ -129,6 +135,12 @@ export interface ResolvedCacheConfig {
   readonly logger: CacheLogger
   readonly meter: Meter
   readonly clock: Clock
+  /** The cache-wide resilience settings (keys and calls may override them). */
+  readonly loadPolicy: LoadPolicy
+  readonly circuitBreaker: CircuitBreakerConfig | undefined
+  readonly invalidationQueue: InvalidationQueueConfig | undefined
+  readonly events: CacheEventListeners | undefined
+  readonly diagnosticsChannel: DiagnosticsChannelModule | undefined
 }
 
 const durationSchema = z.custom<Duration>((value) => isDurationLike(value), {
@@ -159,8 +171,12 @@ const optionsSchema = z.strictObject({
     .optional(),
   logger: objectWith(['warn'], 'expected a logger with a warn(message, fields) method').optional(),
   meter: objectWith(['createCounter', 'createHistogram'], 'expected an OpenTelemetry Meter').optional(),
-  env: z.union([z.literal(false), z.record(z.string(), z.string().optional())]).optional(),
+  // process.env is not a plain object (z.record refuses it); its variables are checked one by one
+  // in cacheConfigFromEnv, so here any object will do.
+  env: z.union([z.literal(false), z.custom<CacheEnv>((value) => typeof value === 'object' && value !== null)]).optional(),
   clock: objectWith(['now'], 'expected a Clock with a now() method').optional(),
+  ...resilienceShape,
+  ...storeProtectionShape,
 })
 
 function fail(problems: readonly string[], cause?: unknown): never {
@@ -190,7 +206,7 @@ function durationMs(name: string, duration: Duration, problems: string[]): numbe
 export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheConfig {
   const parsed = optionsSchema.safeParse(options)
   if (!parsed.success) {
-    fail(parsed.error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'options'}: ${issue.message}`), parsed.error)
+    fail(describeIssues(parsed.error.issues as Parameters<typeof describeIssues>[0]), parsed.error)
   }
   const env: CacheEnvConfig = options.env === false ? { ttlsMs: {} } : cacheConfigFromEnv(options.env ?? globalThis.process?.env ?? {})
   const problems: string[] = []
@@ -209,6 +225,13 @@ export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheCo
     if (ms > maxTtlMs) problems.push(`${env.ttlsMs[name] === undefined ? `ttls.${name}` : `CACHE_TTL_${name.toUpperCase()}`}: exceeds maxTtl (${maxTtlMs} ms)`)
     policiesMs.set(name, ms)
   }
+  let loadPolicy = DEFAULT_LOAD_POLICY
+  try {
+    loadPolicy = mergeLoadPolicy(DEFAULT_LOAD_POLICY, options, 'createCache options', true)
+  } catch (error) {
+    problems.push(isCacheError(error) ? error.message.replace(/^\[@cachette\/core\] (createCache options are invalid: )?/, '') : 'invalid resilience options')
+  }
+  const protection = resolveStoreProtection(options, problems)
   if (problems.length > 0) fail(problems)
 
   const driver = options.driver ?? memoryDriver()
@@ -230,5 +253,7 @@ export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheCo
     logger: options.logger ?? rateLimitedConsoleLogger(),
     meter: options.meter ?? metrics.getMeter('@cachette/core'),
     clock: options.clock ?? systemClock,
+    loadPolicy,
+    ...protection,
   }
 }

@@ -74,3 +74,18 @@ describe('createCache option validation', () => {
     expect(() => createCache({ env: false, driver: textOnly, codec })).toThrow(/does not support binary values/)
   })
 })
+
+describe('createCache({ env: process.env })', () => {
+  it('accepts the real process.env object and reads the variables from it', async () => {
+    const saved = process.env.CACHE_ENABLED
+    process.env.CACHE_ENABLED = 'false'
+    try {
+      const cache = createCache({ env: process.env })
+      expect(cache.enabled).toBe(false)
+      await cache.close()
+    } finally {
+      if (saved === undefined) delete process.env.CACHE_ENABLED
+      else process.env.CACHE_ENABLED = saved
+    }
+  })
+})

@@ -1,0 +1,90 @@
+import { createCache, memoryDriver, type Cache, type CacheEnv, type Driver } from '@cachette/core'
+import {
+  createDashboardStatsCache,
+  createPatientCache,
+  createProfessionalCache,
+  type DashboardStatsCache,
+  type PatientCache,
+  type PatientStorage,
+  type ProfessionalCache,
+} from '@cachette/patient'
+import type { Meter } from '@opentelemetry/api'
+import { z } from 'zod'
+import type { DashboardStatistics, Professional } from './db/directory-repository.js'
+
+const ProfessionalSchema = z.object({
+  id: z.number(),
+  nom: z.string(),
+  prenoms: z.string(),
+  specialite: z.string(),
+  etablissement_id: z.string(),
+  actif: z.boolean(),
+})
+
+const DashboardSchema = z.object({
+  patients_total: z.number(),
+  patients_actifs: z.number(),
+  patients_assures: z.number(),
+  professionnels_total: z.number(),
+  calcule_le: z.string(),
+})
+
+/** Every cache of the service, built over one driver. */
+export interface AppCaches {
+  readonly driver: Driver
+  readonly cache: Cache
+  readonly patients: PatientCache
+  readonly professionals: ProfessionalCache<Professional>
+  readonly dashboard: DashboardStatsCache<DashboardStatistics>
+  /** Closes the patient cache (last invalidation retries), then the cache and its driver. */
+  close(): Promise<void>
+}
+
+/** Options of {@link createAppCaches}. */
+export interface AppCachesOptions {
+  /** @default memoryDriver() */
+  readonly driver?: Driver
+  /** This service's establishment id (patient keys, lock value). */
+  readonly etablissement: string
+  /** One meter for the cache and the patient HASH metrics (see metrics.ts). @default none */
+  readonly meter?: Meter
+  /** @default 'hash' (seed 000's layout) */
+  readonly storage?: PatientStorage
+  /** Environment (`CACHE_ENABLED`, `CACHE_TTL_*`); `false` reads none. @default process.env */
+  readonly env?: CacheEnv | false
+}
+
+/**
+ * The service's caches: `identity:*` entries through the Cache (professionals, dashboard), and the
+ * patient HASH at `soins_suite_<etablissement>_patient_cache:<code>` next to them.
+ *
+ * @example
+ * ```ts
+ * const caches = createAppCaches({ driver: ioredisDriverFromEnv(), etablissement, meter: metrics.meter })
+ * ```
+ */
+export function createAppCaches(options: AppCachesOptions): AppCaches {
+  const driver = options.driver ?? memoryDriver()
+  const env = options.env ?? process.env
+  // Left out when not given: core then reads process.env itself (its option check wants a plain object).
+  const cache = createCache({ driver, prefix: 'identity', ...(options.env === undefined ? {} : { env: options.env }), ...(options.meter === undefined ? {} : { meter: options.meter }) })
+  const patients = createPatientCache({
+    cache,
+    driver,
+    etablissement: options.etablissement,
+    storage: options.storage ?? 'hash',
+    env,
+    ...(options.meter === undefined ? {} : { meter: options.meter }),
+  })
+  return {
+    driver,
+    cache,
+    patients,
+    professionals: createProfessionalCache({ cache, schema: ProfessionalSchema, env }),
+    dashboard: createDashboardStatsCache({ cache, schema: DashboardSchema, env }),
+    async close() {
+      await patients.close()
+      await cache.close()
+    },
+  }
+}

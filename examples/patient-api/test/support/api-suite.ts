@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto'
+import { memoryDriver, type Driver } from '@cachette/core'
+import { ioredisDriver } from '@cachette/ioredis'
+import { startRedisServer, type RedisServerHandle } from '@cachette/testing'
+import type { FastifyInstance } from 'fastify'
+import { afterAll, beforeAll } from 'vitest'
+import { buildApp } from '../../src/app.js'
+import { createAppCaches, type AppCaches } from '../../src/caches.js'
+import type { Database } from '../../src/db/database.js'
+import { createPrometheusMetrics, type PrometheusMetrics } from '../../src/metrics.js'
+
+/** Which cache store a suite runs on. */
+export type StoreKind = 'memory' | 'redis'
+
+/** One app under test, with what a test needs to look behind it. */
+export interface ApiContext {
+  readonly app: FastifyInstance
+  readonly caches: AppCaches
+  readonly db: Database
+  readonly metrics: PrometheusMetrics
+  readonly etablissement: string
+  /** The redis-server, in 'redis' suites. */
+  readonly redis: RedisServerHandle | undefined
+}
+
+/**
+ * Builds a fresh app (own establishment id, own caches and metrics) over a shared database for the
+ * duration of a describe block; the returned getter gives it to the tests.
+ */
+export function useApi(store: StoreKind, getDb: () => Database): () => ApiContext {
+  let context: ApiContext | undefined
+  beforeAll(async () => {
+    const redis = store === 'redis' ? await startRedisServer() : undefined
+    const driver: Driver = redis === undefined ? memoryDriver() : ioredisDriver({ url: redis.url })
+    const metrics = createPrometheusMetrics()
+    const etablissement = randomUUID()
+    const caches = createAppCaches({ driver, etablissement, meter: metrics.meter, env: false })
+    const db = getDb()
+    const app = buildApp({ db, caches, etablissement, metrics })
+    await app.ready()
+    context = { app, caches, db, metrics, etablissement, redis }
+  })
+  afterAll(async () => {
+    if (context === undefined) return
+    await context.app.close()
+    await context.caches.close()
+    await context.metrics.shutdown()
+    await context.redis?.stop()
+  })
+  return () => {
+    if (context === undefined) throw new Error('the app is not built yet')
+    return context
+  }
+}
+
+/** A name no other test uses, with letters only (names go through accent and case folding). */
+export function uniqueName(base: string): string {
+  const letters = randomUUID()
+    .replace(/[^a-f]/g, '')
+    .slice(0, 8)
+    .padEnd(8, 'x')
+  return `${base} ${letters}`
+}
+
+/** The value of one Prometheus sample (`name{...key_prefix="<prefix>"...}`), 0 when absent. */
+export function metricValue(text: string, name: string, keyPrefix: string): number {
+  for (const line of text.split('\n')) {
+    if (line.startsWith(`${name}{`) && line.includes(`key_prefix="${keyPrefix}"`)) return Number(line.slice(line.lastIndexOf(' ') + 1))
+  }
+  return 0
+}

@@ -1,0 +1,60 @@
+import { isCacheError } from '@cachette/core'
+import { withDeadline } from './deadline.js'
+import { DuplicatePatientError } from './errors.js'
+import { identityFingerprint, type PatientIdentity } from './identity.js'
+import type { ResolvedPatientOptions } from './patient-options.js'
+import type { PatientStatsCounters } from './patient-stats.js'
+import { warn } from './log.js'
+
+/** A held lock; `release()` never throws. */
+export interface HeldLock {
+  release(): Promise<void>
+}
+
+const NOT_LOCKED: HeldLock = { release: async () => undefined }
+
+/** The lock key of a person: `soins_suite_patient_lock:<fingerprint>`. */
+export function duplicateLockKey(options: ResolvedPatientOptions, identity: PatientIdentity): string {
+  return options.lockKeyPrefix + identityFingerprint(identity, options.lockSecret)
+}
+
+/**
+ * Takes seed 000's anti-duplicate lock: SET key <etablissement> NX PX <ttl>. Throws
+ * DuplicatePatientError('in_flight') when another creation holds it. When the store cannot be
+ * reached, the creation goes ahead unlocked (counted, logged): the lock narrows a race the
+ * database check also covers, and a cache outage must not stop patient registration.
+ */
+export async function acquireDuplicateLock(options: ResolvedPatientOptions, stats: PatientStatsCounters, identity: PatientIdentity): Promise<HeldLock> {
+  const { driver, deadlineMs, etablissement, lockTtlMs } = options
+  const key = duplicateLockKey(options, identity)
+  let acquired: boolean
+  try {
+    acquired = await withDeadline(() => driver.set(key, etablissement, { ttlMs: lockTtlMs, condition: 'nx' }), deadlineMs, 'patient lock')
+  } catch (error) {
+    stats.lockUnavailable++
+    warn(options, 'the anti-duplicate lock could not be taken (store unavailable); creating without it', 'lock', isCacheError(error) ? error.code : 'DRIVER_FAILURE', error)
+    return NOT_LOCKED
+  }
+  if (!acquired) {
+    stats.duplicateConflicts++
+    // Best effort: who holds it is useful in the 409, not worth failing over.
+    const heldBy = await withDeadline(() => driver.get(key), deadlineMs, 'patient lock').catch(() => null)
+    throw new DuplicatePatientError('in_flight', heldBy === null ? {} : { heldBy })
+  }
+  if (options.keepLockAfterCreate) return NOT_LOCKED
+  const acquiredAt = Date.now()
+  return {
+    async release() {
+      // The value is the establishment id (seed 000), not a unique token: once our TTL has passed,
+      // another creation from this establishment may hold the key, and deleting it would free *their*
+      // lock. Near the TTL (one deadline of margin: the server's clock started before our SET
+      // returned) we leave it alone; compareAndDelete covers other establishments.
+      if (Date.now() - acquiredAt >= lockTtlMs - deadlineMs) return
+      try {
+        await withDeadline(() => driver.compareAndDelete(key, etablissement), deadlineMs, 'patient lock release')
+      } catch (error) {
+        warn(options, 'the anti-duplicate lock could not be released; it expires by itself', 'lock', isCacheError(error) ? error.code : 'DRIVER_FAILURE', error)
+      }
+    },
+  }
+}

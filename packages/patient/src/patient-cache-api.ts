@@ -1,0 +1,167 @@
+import type { PatientIdentity } from './identity.js'
+import type { PatientStorage } from './patient-options.js'
+import type { Patient, PatientInput } from './patient-schema.js'
+import type { PatientCacheStats } from './patient-stats.js'
+import type { PatientSearchCriteria, PatientSearchOptions } from './search.js'
+
+/** Loads a patient from the source of truth; `null`/`undefined` when there is none (not cached). */
+export type PatientLoader = (code: string) => Promise<PatientInput | null | undefined>
+
+/** A transaction object with an after-commit hook (Sequelize's `transaction.afterCommit(fn)` has this shape). */
+export interface AfterCommitHook {
+  afterCommit(callback: () => unknown): unknown
+}
+
+/** What an invalidation did: reached the store, was queued for retry, or nothing (cache disabled). */
+export type InvalidationOutcome = 'invalidated' | 'queued' | 'disabled'
+
+/**
+ * The patient cache of seeds 000 and 001. See docs/patient.md.
+ *
+ * @example
+ * ```ts
+ * const patients = createPatientCache({ cache, driver, etablissement })
+ * const patient = await patients.getByCode('CI-20250108-00001', (code) => db.loadPatient(code))
+ * ```
+ */
+export interface PatientCache {
+  /** `'hash'` (seed 000's HASH layout) or `'json'`. */
+  readonly storage: PatientStorage
+  /** The TTL every entry gets, in ms (`ttl` option or `CACHE_TTL_PATIENT`). */
+  readonly ttlMs: number
+  /**
+   * The key of a patient code: in `'hash'` storage the store key itself
+   * (`soins_suite_<etablissement>_patient_cache:<code>`); in `'json'` storage the key below the cache prefix.
+   *
+   * @throws InvalidKeyError when the code holds a character the code mode refuses (strict: glob characters, ':', braces, whitespace).
+   * @example
+   * ```ts
+   * patients.keyOf('CI-20250108-00001') // 'soins_suite_880e…_patient_cache:CI-20250108-00001'
+   * ```
+   */
+  keyOf(code: string): string
+  /**
+   * Cache-aside by `code_patient`: the cached record, else `load(code)`'s, written to the cache
+   * (warming) before it is returned, shaped as a hit returns it (in `'hash'` storage timestamps keep
+   * whole seconds, as the seed's RFC 3339). One load per code per process however many callers wait. A store
+   * failure never fails the call; a corrupted entry is a miss; `null`/`undefined` from the loader is
+   * returned as `undefined` and not cached.
+   *
+   * @example
+   * ```ts
+   * const patient = await patients.getByCode(code, (c) => db.loadPatient(c))
+   * if (patient === undefined) return reply.code(404).send()
+   * ```
+   */
+  getByCode(code: string, load: PatientLoader): Promise<Patient | undefined>
+  /**
+   * The cached record only (no loader): `undefined` on a miss.
+   *
+   * @example
+   * ```ts
+   * await patients.get('CI-20250108-00001')
+   * ```
+   */
+  get(code: string): Promise<Patient | undefined>
+  /**
+   * Writes a record to the cache (after a create, or to warm frequently read patients). Resolves
+   * `false` when it was not written (store failure, cache disabled, invalid record, invalidation pending).
+   *
+   * @example
+   * ```ts
+   * await patients.warm(createdPatient)
+   * ```
+   */
+  warm(patient: PatientInput): Promise<boolean>
+  /**
+   * Deletes cached records now. When the store cannot be reached the invalidation is queued and
+   * retried (bounded backoff) and the record is not served from the cache meanwhile. Never rejects
+   * for a store failure.
+   *
+   * @example
+   * ```ts
+   * await patients.invalidate('CI-20250108-00001') // 'invalidated' | 'queued' | 'disabled'
+   * ```
+   */
+  invalidate(codes: string | readonly string[]): Promise<InvalidationOutcome>
+  /**
+   * Runs `transaction` (a function that resolves once your database transaction has committed) and
+   * invalidates only then: if it rejects (rolled back), the cache is left as it was and the error is
+   * rethrown. Codes are checked before the transaction runs.
+   *
+   * @example
+   * ```ts
+   * const updated = await patients.invalidateAfterCommit(code, () => db.transaction((tx) => tx.updatePatient(code, changes)))
+   * ```
+   */
+  invalidateAfterCommit<T>(codes: string | readonly string[], transaction: () => Promise<T>): Promise<T>
+  /**
+   * Registers the invalidation on a transaction's after-commit hook (it never runs on rollback).
+   *
+   * @example
+   * ```ts
+   * patients.invalidateAfterCommit(code, sequelizeTransaction)
+   * ```
+   */
+  invalidateAfterCommit(codes: string | readonly string[], transaction: AfterCommitHook): void
+  /**
+   * Creates a patient under seed 000's anti-duplicate lock
+   * (`soins_suite_patient_lock:<fingerprint>`, value: the establishment id, TTL 60 s): throws
+   * DuplicatePatientError('in_flight') when the same person (name, first names and birth date,
+   * normalized) is being created; otherwise runs `create()` (which should check the database and
+   * throw DuplicatePatientError('exists')), warms the cache with the result, and releases the lock.
+   *
+   * @example
+   * ```ts
+   * const patient = await patients.createWithLock(body, () => db.insertPatientUnlessDuplicate(body))
+   * ```
+   */
+  createWithLock(identity: PatientIdentity, create: () => Promise<PatientInput>): Promise<Patient>
+  /**
+   * The fingerprint naming this person's lock (with this cache's lock secret): store it to find
+   * duplicates in the database by the same rule.
+   *
+   * @example
+   * ```ts
+   * await db.insert({ ...patient, cle_doublon: patients.identityFingerprint(patient) })
+   * ```
+   */
+  identityFingerprint(identity: PatientIdentity): string
+  /**
+   * A search, straight to `source`: never cached (see {@link searchPatients} for why).
+   *
+   * @example
+   * ```ts
+   * await patients.search(q, ({ term, limit }) => db.searchPatients(term, limit))
+   * ```
+   */
+  search<R>(term: string, source: (criteria: PatientSearchCriteria) => Promise<readonly R[]>, options?: PatientSearchOptions): Promise<R[]>
+  /**
+   * Retries every queued invalidation now; resolves how many still wait.
+   *
+   * @example
+   * ```ts
+   * await patients.retryPendingInvalidations() // 0 once the store is back
+   * ```
+   */
+  retryPendingInvalidations(): Promise<number>
+  /**
+   * Counters since creation.
+   *
+   * @example
+   * ```ts
+   * patients.stats().hitRate
+   * ```
+   */
+  stats(): PatientCacheStats
+  /**
+   * Makes a last attempt at queued invalidations and stops the retry timer. Closes neither the cache
+   * nor the driver (it did not open them). Idempotent.
+   *
+   * @example
+   * ```ts
+   * await patients.close(); await cache.close()
+   * ```
+   */
+  close(): Promise<void>
+}

@@ -1,0 +1,87 @@
+import { z } from 'zod'
+
+// A calendar date, as Go's `Format("2006-01-02")` writes it: no time, no zone (a birth date is not an instant).
+const CALENDAR_DATE = /^(\d{4})-(\d{2})-(\d{2})$/
+// RFC 3339 as Go's time.RFC3339 and RFC3339Nano write it: seconds, an optional fraction, 'Z' or an offset.
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/
+
+function isRealCalendarDate(text: string): boolean {
+  const match = CALENDAR_DATE.exec(text)
+  if (match === null) return false
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])]
+  const date = new Date(Date.UTC(year, month - 1, day))
+  // Date.UTC rolls 2025-02-30 over to March: a rolled date is not the one written.
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+}
+
+/** `YYYY-MM-DD`, a real calendar date. */
+export const CalendarDateSchema = z.string().refine(isRealCalendarDate, { message: 'expected a calendar date YYYY-MM-DD' })
+
+/** A `Date`, or an RFC 3339 timestamp string; the output is always a valid `Date`. */
+export const TimestampSchema = z
+  .union([z.date(), z.string().regex(RFC3339, { message: 'expected an RFC 3339 timestamp' }).transform((text) => new Date(text))])
+  .refine((date) => !Number.isNaN(date.getTime()), { message: 'expected a valid date' })
+
+// Optional text: absent, null or a string in; string or null out (a HASH cannot hold null, so null means "field absent").
+const nullableText = z
+  .string()
+  .nullish()
+  .transform((value) => value ?? null)
+
+/**
+ * One insurance of a patient, as seed 000's `assurances` JSON holds it.
+ *
+ * @example
+ * ```ts
+ * AssuranceSchema.parse({ id: '990e…', nom: 'MUGEF-CI', numero: 'MUGEF-2024-12345', type: 'principal' })
+ * ```
+ */
+export const AssuranceSchema = z.object({
+  id: z.string(),
+  nom: z.string(),
+  numero: z.string(),
+  type: z.string(),
+})
+
+/** One insurance of a patient (`id`, `nom`, `numero`, `type`). */
+export type Assurance = z.output<typeof AssuranceSchema>
+
+/**
+ * A patient record, with seed 000's field names. Validates what loaders return and what is read
+ * back from the cache: `date_naissance` is `YYYY-MM-DD`; `created_at`/`updated_at` accept a `Date`
+ * or an RFC 3339 string and come out as `Date`; optional text fields come out as `null` when absent;
+ * `assurances` defaults to `[]`.
+ *
+ * @example
+ * ```ts
+ * const patient = PatientSchema.parse(row) // Patient
+ * ```
+ */
+export const PatientSchema = z.object({
+  id: z.string().min(1),
+  code_patient: z.string().min(1),
+  nom: z.string(),
+  prenoms: z.string(),
+  date_naissance: CalendarDateSchema,
+  sexe: z.string().min(1),
+  nationalite_id: nullableText,
+  situation_matrimoniale_id: nullableText,
+  telephone_principal: nullableText,
+  telephone_secondaire: nullableText,
+  email: nullableText,
+  adresse_complete: nullableText,
+  ville: nullableText,
+  commune: nullableText,
+  etablissement_createur_id: z.string().min(1),
+  est_assure: z.boolean(),
+  statut: z.string().min(1),
+  created_at: TimestampSchema,
+  updated_at: TimestampSchema,
+  assurances: z.array(AssuranceSchema).nullish().transform((value) => value ?? []),
+})
+
+/** A patient as the cache returns it (timestamps as `Date`, absent text as `null`). */
+export type Patient = z.output<typeof PatientSchema>
+
+/** A patient as a loader may return it (timestamps as `Date` or RFC 3339 strings, optional fields omitted). */
+export type PatientInput = z.input<typeof PatientSchema>

@@ -1,0 +1,83 @@
+/**
+ * What `patients.stats()` returns: counters since the patient cache was created, in this process.
+ * In `'json'` storage the underlying `cache.stats()` counts the same lookups again under its own
+ * names; these are the patient cache's view, whatever the storage.
+ */
+export interface PatientCacheStats {
+  /** getByCode / get lookups served from the cache. */
+  readonly hits: number
+  /** Lookups that found no usable entry (absent, expired, corrupted, store unavailable, invalidation pending). */
+  readonly misses: number
+  /** hits / (hits + misses); 0 before the first lookup. */
+  readonly hitRate: number
+  /** Loader runs (one per single flight). */
+  readonly loads: number
+  /** Records written to the cache (after a load, a create, or `warm()`). */
+  readonly warms: number
+  /** Store calls that failed or passed their deadline (absorbed: the caller got the database's answer). */
+  readonly errors: number
+  /** Entries that could not be decoded (partial or corrupted hash, wrong type): each was a miss and was deleted. */
+  readonly decodeFailures: number
+  /** Loader records that failed `PatientSchema`: returned to the caller, not cached. */
+  readonly invalidRecords: number
+  /** Invalidations that reached the store (first try or retry). */
+  readonly invalidations: number
+  /** Invalidations that failed at first and were queued for retry. */
+  readonly invalidationsQueued: number
+  /** Retry attempts that failed again. */
+  readonly invalidationRetryFailures: number
+  /** Invalidations waiting in the retry queue now. */
+  readonly pendingInvalidations: number
+  /** Queued invalidations abandoned once the TTL had passed (the stale entry had expired by then). */
+  readonly invalidationsExpired: number
+  /** Queued invalidations refused because the queue was full (logged; the entry is stale until its TTL). */
+  readonly invalidationsDropped: number
+  /** Creations refused because the anti-duplicate lock was held. */
+  readonly duplicateConflicts: number
+  /** Creations that went ahead without the lock because the store could not be reached. */
+  readonly lockUnavailable: number
+  /** Searches passed to the source (never cached). */
+  readonly searches: number
+}
+
+/** The mutable counters behind {@link PatientCacheStats}. */
+export class PatientStatsCounters {
+  hits = 0
+  misses = 0
+  loads = 0
+  warms = 0
+  errors = 0
+  decodeFailures = 0
+  invalidRecords = 0
+  invalidations = 0
+  invalidationsQueued = 0
+  invalidationRetryFailures = 0
+  invalidationsExpired = 0
+  invalidationsDropped = 0
+  duplicateConflicts = 0
+  lockUnavailable = 0
+  searches = 0
+
+  snapshot(pendingInvalidations: number): PatientCacheStats {
+    const lookups = this.hits + this.misses
+    return {
+      hits: this.hits,
+      misses: this.misses,
+      hitRate: lookups === 0 ? 0 : this.hits / lookups,
+      loads: this.loads,
+      warms: this.warms,
+      errors: this.errors,
+      decodeFailures: this.decodeFailures,
+      invalidRecords: this.invalidRecords,
+      invalidations: this.invalidations,
+      invalidationsQueued: this.invalidationsQueued,
+      invalidationRetryFailures: this.invalidationRetryFailures,
+      pendingInvalidations,
+      invalidationsExpired: this.invalidationsExpired,
+      invalidationsDropped: this.invalidationsDropped,
+      duplicateConflicts: this.duplicateConflicts,
+      lockUnavailable: this.lockUnavailable,
+      searches: this.searches,
+    }
+  }
+}
