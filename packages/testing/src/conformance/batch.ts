@@ -70,12 +70,24 @@ export function registerBatchTests(context: ConformanceContext): void {
     })
 
     it(
-      quirks.batchAllOrNothing
-        ? 'a failing command rejects the batch with its code and nothing is applied (quirk: batchAllOrNothing)'
-        : 'a failing command rejects the batch with its code and the other commands are applied (as EXEC)',
+      quirks.looseIntegerIncrements
+        ? 'an incrby on text does not fail the batch: it stores NaN and every command applies (quirk: looseIntegerIncrements)'
+        : quirks.batchAllOrNothing
+          ? 'a failing command rejects the batch with its code and nothing is applied (quirk: batchAllOrNothing)'
+          : 'a failing command rejects the batch with its code and the other commands are applied (as EXEC)',
       async () => {
         const p = freshPrefix()
         await driver().set(`${p}text`, 'abc')
+        if (quirks.looseIntegerIncrements) {
+          const results = await driver().batch([
+            { op: 'set', key: `${p}before`, value: '1' },
+            { op: 'incrby', key: `${p}text`, by: 1 },
+            { op: 'set', key: `${p}after`, value: '2' },
+          ])
+          expect(results).toEqual([true, Number.NaN, true])
+          expect(await driver().mget([`${p}before`, `${p}text`, `${p}after`])).toEqual(['1', 'NaN', '2'])
+          return
+        }
         await expectCode(
           driver().batch([
             { op: 'set', key: `${p}before`, value: '1' },
@@ -90,18 +102,26 @@ export function registerBatchTests(context: ConformanceContext): void {
     )
 
     if (capabilities.hashes) {
-      it('a WRONG_TYPE command rejects the batch with WRONG_TYPE', async () => {
-        const p = freshPrefix()
-        await driver().set(`${p}text`, 'abc')
-        await expectCode(
-          driver().batch([
+      it(
+        quirks.noWrongTypeErrors
+          ? 'an hset on a string does not fail the batch and leaves the string (quirk: noWrongTypeErrors)'
+          : 'a WRONG_TYPE command rejects the batch with WRONG_TYPE',
+        async () => {
+          const p = freshPrefix()
+          await driver().set(`${p}text`, 'abc')
+          const batch = driver().batch([
             { op: 'incrby', key: `${p}n`, by: 1 },
             { op: 'hset', key: `${p}text`, fields: { f: 'v' } },
-          ]),
-          'WRONG_TYPE',
-        )
-        expect(await driver().get(`${p}n`)).toBe(quirks.batchAllOrNothing ? null : '1')
-      })
+          ])
+          if (quirks.noWrongTypeErrors) {
+            expect(await batch).toEqual([1, 1])
+            expect(await driver().mget([`${p}n`, `${p}text`])).toEqual(['1', 'abc'])
+            return
+          }
+          await expectCode(batch, 'WRONG_TYPE')
+          expect(await driver().get(`${p}n`)).toBe(quirks.batchAllOrNothing ? null : '1')
+        },
+      )
     }
 
     if (!capabilities.crossSlotBatch) {

@@ -1,28 +1,7 @@
 import { InvalidOptionsError, type DriverCapabilities } from '@cachette/core'
+import type { DriverConformanceQuirks } from './quirks.js'
 
-/**
- * Documented ways a store departs from redis-server. Each quirk swaps one Redis-true assertion for
- * its exact alternative; none turns an assertion off. A driver that needs none passes none.
- */
-export interface DriverConformanceQuirks {
-  /**
-   * When one command of a batch fails, nothing of the batch is applied (memoryDriver does this).
-   * Without this quirk the suite expects what Redis EXEC does: every other command applied, and
-   * the batch rejecting with the failing command's error code.
-   *
-   * @default false
-   */
-  readonly batchAllOrNothing?: boolean
-  /**
-   * PUBLISH counts only the subscribers connected to the node that received it (Redis Cluster:
-   * a subscriber on another node gets the message over the cluster bus but is not counted). With
-   * this quirk, where Redis standalone resolves 1 the suite accepts 0 or 1; delivery to the
-   * subscriber is still asserted in full.
-   *
-   * @default false
-   */
-  readonly publishCountsOneNode?: boolean
-}
+export type { DriverConformanceQuirks } from './quirks.js'
 
 /**
  * Options of {@link runDriverConformance}.

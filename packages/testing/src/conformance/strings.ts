@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { expectCode, freshPrefix, useDriver, type ConformanceContext } from './context.js'
 
+/** What INCRBY gives on a store with the `looseIntegerIncrements` quirk: JS `Number()` plus a double addition. */
+const looseSum = (stored: string, by: number): number => Number(stored) + by
+
 /** GET / SET / MGET / DEL / EXISTS / INCRBY, as redis-server answers them. */
 export function registerStringTests(context: ConformanceContext): void {
+  const { quirks } = context
+
   describe('strings', () => {
     const driver = useDriver(context)
 
@@ -80,31 +85,56 @@ export function registerStringTests(context: ConformanceContext): void {
     })
 
     it.each(['abc', '1.5', ' 1', '1 ', '+1', '01', '-0', '', '1e3', '99999999999999999999'])(
-      'incrby refuses the stored value %j with NOT_INTEGER and leaves it unchanged',
+      quirks.looseIntegerIncrements
+        ? 'incrby reads the stored value %j as a JS number and stores the sum (quirk: looseIntegerIncrements)'
+        : 'incrby refuses the stored value %j with NOT_INTEGER and leaves it unchanged',
       async (stored) => {
         const p = freshPrefix()
         await driver().set(`${p}n`, stored)
+        if (quirks.looseIntegerIncrements) {
+          expect(await driver().incrby(`${p}n`, 1)).toBe(looseSum(stored, 1))
+          expect(await driver().get(`${p}n`)).toBe(String(looseSum(stored, 1)))
+          return
+        }
         await expectCode(driver().incrby(`${p}n`, 1), 'NOT_INTEGER')
         expect(await driver().get(`${p}n`)).toBe(stored)
       },
     )
 
-    it('incrby refuses to overflow a signed 64-bit integer, both ways', async () => {
-      const p = freshPrefix()
-      await driver().set(`${p}max`, '9223372036854775807')
-      await expectCode(driver().incrby(`${p}max`, 1), 'NOT_INTEGER')
-      expect(await driver().get(`${p}max`)).toBe('9223372036854775807')
-      await driver().set(`${p}min`, '-9223372036854775808')
-      await expectCode(driver().incrby(`${p}min`, -1), 'NOT_INTEGER')
-      expect(await driver().get(`${p}min`)).toBe('-9223372036854775808')
-    })
+    it(
+      quirks.looseIntegerIncrements
+        ? 'incrby goes past the signed 64-bit limits in doubles, both ways (quirk: looseIntegerIncrements)'
+        : 'incrby refuses to overflow a signed 64-bit integer, both ways',
+      async () => {
+        const p = freshPrefix()
+        await driver().set(`${p}max`, '9223372036854775807')
+        await driver().set(`${p}min`, '-9223372036854775808')
+        if (quirks.looseIntegerIncrements) {
+          // 2^63 and -2^63 - 1 as doubles: '9223372036854776000' and '-9223372036854776000'.
+          expect(await driver().incrby(`${p}max`, 1)).toBe(looseSum('9223372036854775807', 1))
+          expect(await driver().get(`${p}max`)).toBe(String(looseSum('9223372036854775807', 1)))
+          expect(await driver().incrby(`${p}min`, -1)).toBe(looseSum('-9223372036854775808', -1))
+          expect(await driver().get(`${p}min`)).toBe(String(looseSum('-9223372036854775808', -1)))
+          return
+        }
+        await expectCode(driver().incrby(`${p}max`, 1), 'NOT_INTEGER')
+        expect(await driver().get(`${p}max`)).toBe('9223372036854775807')
+        await expectCode(driver().incrby(`${p}min`, -1), 'NOT_INTEGER')
+        expect(await driver().get(`${p}min`)).toBe('-9223372036854775808')
+      },
+    )
 
-    it('incrby keeps integers beyond 2^53 exact in the store', async () => {
-      const p = freshPrefix()
-      await driver().set(`${p}n`, '9223372036854775806')
-      await driver().incrby(`${p}n`, 1)
-      expect(await driver().get(`${p}n`)).toBe('9223372036854775807')
-    })
+    it(
+      quirks.looseIntegerIncrements
+        ? 'incrby rounds integers beyond 2^53 to the nearest double in the store (quirk: looseIntegerIncrements)'
+        : 'incrby keeps integers beyond 2^53 exact in the store',
+      async () => {
+        const p = freshPrefix()
+        await driver().set(`${p}n`, '9223372036854775806')
+        await driver().incrby(`${p}n`, 1)
+        expect(await driver().get(`${p}n`)).toBe(quirks.looseIntegerIncrements ? String(looseSum('9223372036854775806', 1)) : '9223372036854775807')
+      },
+    )
 
     if (context.capabilities.hashes) {
       it('set replaces a value of another type', async () => {
@@ -121,20 +151,37 @@ export function registerStringTests(context: ConformanceContext): void {
         expect(await driver().hgetall(`${p}k`)).toEqual({ f: 'v' })
       })
 
-      it('get and incrby on a hash reject with WRONG_TYPE', async () => {
-        const p = freshPrefix()
-        await driver().hset(`${p}h`, { f: '1' })
-        await expectCode(driver().get(`${p}h`), 'WRONG_TYPE')
-        await expectCode(driver().incrby(`${p}h`, 1), 'WRONG_TYPE')
-        if (context.capabilities.binary) await expectCode(driver().getBytes(`${p}h`), 'WRONG_TYPE')
-      })
+      it(
+        quirks.noWrongTypeErrors
+          ? 'get and getBytes on a hash resolve the hash, incrby turns it into NaN (quirk: noWrongTypeErrors)'
+          : 'get and incrby on a hash reject with WRONG_TYPE',
+        async () => {
+          const p = freshPrefix()
+          await driver().hset(`${p}h`, { f: '1' })
+          if (quirks.noWrongTypeErrors) {
+            expect(await driver().get(`${p}h`)).toEqual({ f: '1' })
+            if (context.capabilities.binary) expect(await driver().getBytes(`${p}h`)).toEqual(new Uint8Array(0))
+            expect(await driver().incrby(`${p}h`, 1)).toBe(Number.NaN)
+            expect(await driver().get(`${p}h`)).toBe('NaN')
+            return
+          }
+          await expectCode(driver().get(`${p}h`), 'WRONG_TYPE')
+          await expectCode(driver().incrby(`${p}h`, 1), 'WRONG_TYPE')
+          if (context.capabilities.binary) await expectCode(driver().getBytes(`${p}h`), 'WRONG_TYPE')
+        },
+      )
 
-      it('mget reads a key of another type as null, without an error', async () => {
-        const p = freshPrefix()
-        await driver().hset(`${p}h`, { f: '1' })
-        await driver().set(`${p}s`, 'x')
-        expect(await driver().mget([`${p}h`, `${p}s`])).toEqual([null, 'x'])
-      })
+      it(
+        quirks.noWrongTypeErrors
+          ? 'mget reads a hash as the hash itself, without an error (quirk: noWrongTypeErrors)'
+          : 'mget reads a key of another type as null, without an error',
+        async () => {
+          const p = freshPrefix()
+          await driver().hset(`${p}h`, { f: '1' })
+          await driver().set(`${p}s`, 'x')
+          expect(await driver().mget([`${p}h`, `${p}s`])).toEqual([quirks.noWrongTypeErrors ? { f: '1' } : null, 'x'])
+        },
+      )
 
       it('delete and exists work on every type', async () => {
         const p = freshPrefix()

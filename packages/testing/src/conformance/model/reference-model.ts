@@ -1,6 +1,8 @@
 import { matchGlob, type BatchCommand, type ScoreBound, type SortedSetEntry, type ZRangeOptions } from '@cachette/core'
 import { compareUtf8 } from '../context.js'
+import type { DriverConformanceQuirks } from '../quirks.js'
 import { hashPairs, normalizeNumber, normalizePttl, toHex, type DriverCommand, type DriverCommandResult } from './commands.js'
+import { add, inLower, inUpper, ModelError } from './model-values.js'
 
 /*
  * A deliberately naive model of redis-server for the commands of the Driver contract: plain maps,
@@ -21,51 +23,34 @@ interface Slot {
   expiresAt: number | undefined
 }
 
-class ModelError extends Error {
-  constructor(readonly code: 'WRONG_TYPE' | 'NOT_INTEGER') {
-    super(code)
-  }
-}
-
-const INT64_MAX = 2n ** 63n - 1n
-const INT64_MIN = -(2n ** 63n)
-
-/** Redis string2ll: the exact decimal form of a 64-bit integer, nothing else. */
-function parseInteger(text: string): bigint {
-  if (!/^-?[0-9]+$/.test(text)) throw new ModelError('NOT_INTEGER')
-  const value = BigInt(text)
-  if (value.toString() !== text || value > INT64_MAX || value < INT64_MIN) throw new ModelError('NOT_INTEGER')
-  return value
-}
-
-function add(text: string | undefined, by: number): bigint {
-  const sum = (text === undefined ? 0n : parseInteger(text)) + BigInt(by)
-  if (sum > INT64_MAX || sum < INT64_MIN) throw new ModelError('NOT_INTEGER')
-  return sum
-}
-
-function inLower(score: number, bound: ScoreBound): boolean {
-  if (bound === '-inf') return true
-  if (bound === '+inf') return false
-  return typeof bound === 'number' ? score >= bound : score > bound.exclusive
-}
-
-function inUpper(score: number, bound: ScoreBound): boolean {
-  if (bound === '+inf') return true
-  if (bound === '-inf') return false
-  return typeof bound === 'number' ? score <= bound : score < bound.exclusive
-}
-
 /** The reference model: feed it the same commands as a driver and compare the results. */
 export interface ReferenceModel {
   /** Applies one command and returns its normalized result, as `applyDriverCommand` does. */
   apply(command: DriverCommand): DriverCommandResult
 }
 
+/** Options of {@link createReferenceModel}. */
+export interface ReferenceModelOptions {
+  /**
+   * Report pttl to the millisecond (as `applyDriverCommand` with the same option).
+   *
+   * @default false
+   */
+  readonly exactTime?: boolean
+  /**
+   * Quirks of the driver it is compared with. The model follows `utf16MemberOrder` (equal scores
+   * in UTF-16 order) and `keepsEmptySortedSets` (a sorted set emptied by ZREM or ZREMRANGEBYSCORE
+   * stays, empty); the other quirks narrow `driverCommandsArbitrary` instead and change nothing here.
+   *
+   * @default none
+   */
+  readonly quirks?: DriverConformanceQuirks
+}
+
 /**
  * A fresh reference model of Redis (empty keyspace, logical time 0).
  *
- * @param options - `exactTime`: report pttl to the millisecond (as `applyDriverCommand` with the same option).
+ * @param options - `exactTime`, and the `quirks` of the driver it is compared with.
  * @example
  * ```ts
  * const model = createReferenceModel({ exactTime: true })
@@ -73,15 +58,29 @@ export interface ReferenceModel {
  * model.apply({ op: 'pttl', key: 'k' }) // { ok: true, value: 10 }
  * ```
  */
-export function createReferenceModel(options: { readonly exactTime?: boolean } = {}): ReferenceModel {
-  return new RedisModel(options.exactTime === true)
+export function createReferenceModel(options: ReferenceModelOptions = {}): ReferenceModel {
+  return new RedisModel(options.exactTime === true, options.quirks ?? {})
+}
+
+/** Orders equal scores as UTF-16 code units (JS string comparison). */
+function compareUtf16(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
 }
 
 class RedisModel implements ReferenceModel {
   private readonly keys = new Map<string, Slot>()
   private now = 0
 
-  constructor(private readonly exactTime: boolean) {}
+  private readonly compareMembers: (a: string, b: string) => number
+  private readonly dropEmptySortedSets: boolean
+
+  constructor(
+    private readonly exactTime: boolean,
+    quirks: DriverConformanceQuirks,
+  ) {
+    this.compareMembers = quirks.utf16MemberOrder === true ? compareUtf16 : compareUtf8
+    this.dropEmptySortedSets = quirks.keepsEmptySortedSets !== true
+  }
 
   apply(command: DriverCommand): DriverCommandResult {
     try {
@@ -168,7 +167,7 @@ class RedisModel implements ReferenceModel {
     if (zset === undefined) return []
     const sorted = [...zset]
       .filter(([, score]) => inLower(score, min) && inUpper(score, max))
-      .sort(([a, x], [b, y]) => (x !== y ? x - y : compareUtf8(a, b)))
+      .sort(([a, x], [b, y]) => (x !== y ? x - y : this.compareMembers(a, b)))
       .map(([member, score]) => ({ member, score }))
     if (options?.reverse === true) sorted.reverse()
     const offset = options?.offset ?? 0
@@ -270,7 +269,7 @@ class RedisModel implements ReferenceModel {
         const zset = this.typed(command.key, 'zset')?.value
         if (zset === undefined) return 0
         const removed = command.members.filter((member) => zset.delete(member)).length
-        this.dropIfEmpty(command.key, zset.size)
+        if (this.dropEmptySortedSets) this.dropIfEmpty(command.key, zset.size)
         return removed
       }
       case 'zremRangeByScore': {
@@ -280,7 +279,7 @@ class RedisModel implements ReferenceModel {
         for (const [member, score] of zset) {
           if (inLower(score, command.min) && inUpper(score, command.max) && zset.delete(member)) removed++
         }
-        this.dropIfEmpty(command.key, zset.size)
+        if (this.dropEmptySortedSets) this.dropIfEmpty(command.key, zset.size)
         return removed
       }
       case 'compareAndDelete': {
