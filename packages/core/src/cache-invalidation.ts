@@ -1,7 +1,8 @@
 import type { CacheRuntime } from './cache-runtime.js'
 import type { Key, KeyPattern } from './define-key.js'
-import { InvalidKeyError } from './errors.js'
+import { CircuitOpenError, InvalidKeyError, isCacheError } from './errors.js'
 import { compileGlob, escapeGlob } from './glob.js'
+import { isQueueable } from './invalidation-queue.js'
 import type { TagTokens } from './tag-tokens.js'
 
 /** Keys deleted per DEL during deletePattern: big enough to be fast, small enough not to block Redis. */
@@ -29,17 +30,46 @@ export async function invalidateKeys(rt: CacheRuntime, keys: Key<unknown> | stri
   for (const fullKey of fullKeys) dropFlight(rt, fullKey)
   const spec = specs[0]
   const driver = rt.config.driver
-  const deleted = await rt.call('invalidate', rt.attributesOf(spec), spec, () => driver.delete(fullKeys))
+  const attributes = rt.attributesOf(spec)
+  let deleted: number
+  try {
+    deleted = await rt.call('invalidate', attributes, spec, () => driver.delete(fullKeys))
+  } catch (error) {
+    if (!queueFailed(rt, error, () => rt.queue?.addKeys(fullKeys) === true)) throw error
+    return 0
+  }
   rt.stats.deletes += deleted
+  if (rt.events.active) rt.events.emit('delete', attributes, spec, { operation: 'invalidate', count: deleted })
   return deleted
+}
+
+/**
+ * After a failed invalidation: queues it when the store is unreachable (so it is never lost).
+ * Returns true when the caller should resolve (queued, and `whenQueued: 'resolve'`); false
+ * when it should rethrow (not queueable, no queue, queue full, or `whenQueued: 'reject'`).
+ */
+function queueFailed(rt: CacheRuntime, error: unknown, enqueue: () => boolean): boolean {
+  const queue = rt.queue
+  if (queue === undefined || !isCacheError(error) || !isQueueable(error.code)) return false
+  if (!enqueue()) {
+    rt.warn('an invalidation failed and the invalidation queue is full: it was not queued', 'invalidate', error.code, rt.stringKeyAttributes, undefined)
+    return false
+  }
+  return queue.config.whenQueued === 'resolve'
 }
 
 /** A load in progress for an invalidated key must neither store its result nor serve new callers. */
 function dropFlight(rt: CacheRuntime, fullKey: string): void {
   const flight = rt.flights.get(fullKey)
-  if (flight === undefined) return
-  flight.skipWrite = true
-  rt.flights.delete(fullKey)
+  if (flight !== undefined) {
+    flight.skipWrite = true
+    rt.flights.delete(fullKey)
+  }
+  const load = rt.loads.get(fullKey)
+  if (load !== undefined) {
+    load.skipWrite = true
+    rt.loads.delete(fullKey)
+  }
 }
 
 /**
@@ -57,15 +87,53 @@ export async function deletePattern(rt: CacheRuntime, pattern: KeyPattern | stri
   if (!isKeyPattern && typeof pattern !== 'string') throw new InvalidKeyError('[@cachette/core] deletePattern expects a glob string or key.pattern()')
   if (!rt.config.enabled) return 0
   if (rt.closed) throw rt.closedError('deletePattern')
-  const { keyPrefix, driver } = rt.config
-  const glob = escapeGlob(keyPrefix) + (isKeyPattern ? (pattern as KeyPattern).glob : (pattern as string))
-  const keep = isKeyPattern
-    ? (fullKey: string) => fullKey.startsWith(keyPrefix) && (pattern as KeyPattern).matches(fullKey.slice(keyPrefix.length))
-    : () => true
+  const { glob, keep } = patternMatcher(rt, pattern)
   const attributes = rt.stringKeyAttributes
 
   const inGlob = compileGlob(glob)
-  for (const fullKey of [...rt.flights.keys()]) if (inGlob(fullKey) && keep(fullKey)) dropFlight(rt, fullKey)
+  for (const fullKey of [...rt.flights.keys(), ...rt.loads.keys()]) if (inGlob(fullKey) && keep(fullKey)) dropFlight(rt, fullKey)
+  try {
+    const deleted = await scanAndDelete(rt, glob, keep)
+    if (rt.events.active) rt.events.emit('delete', attributes, undefined, { operation: 'deletePattern', count: deleted })
+    return deleted
+  } catch (error) {
+    const id = `${isKeyPattern ? (pattern as KeyPattern).template : ''}\u0000${glob}`
+    if (!queueFailed(rt, error, () => rt.queue?.addPattern(id, { pattern, matches: (fullKey) => inGlob(fullKey) && keep(fullKey) }) === true)) throw error
+    return 0
+  }
+}
+
+/** The store glob of a pattern below the cache prefix, and the filter that keeps a KeyPattern to its own template. */
+function patternMatcher(rt: CacheRuntime, pattern: KeyPattern | string): { glob: string; keep: (fullKey: string) => boolean } {
+  const keyPrefix = rt.config.keyPrefix
+  if (typeof pattern === 'string') return { glob: escapeGlob(keyPrefix) + pattern, keep: () => true }
+  return {
+    glob: escapeGlob(keyPrefix) + pattern.glob,
+    keep: (fullKey: string) => fullKey.startsWith(keyPrefix) && pattern.matches(fullKey.slice(keyPrefix.length)),
+  }
+}
+
+/**
+ * deletePattern without queueing or dropping loads: what the invalidation queue runs on retry.
+ *
+ * @example
+ * ```ts
+ * await deletePatternNow(rt, exportKey.pattern({ ejId: 1 }))
+ * ```
+ */
+export function deletePatternNow(rt: CacheRuntime, pattern: KeyPattern | string): Promise<number> {
+  const { glob, keep } = patternMatcher(rt, pattern)
+  return scanAndDelete(rt, glob, keep)
+}
+
+/** SCAN + batched deletes; rejects on the first store failure (what was deleted stays deleted and counted). */
+async function scanAndDelete(rt: CacheRuntime, glob: string, keep: (fullKey: string) => boolean): Promise<number> {
+  const driver = rt.config.driver
+  const attributes = rt.stringKeyAttributes
+  if (rt.breaker?.rejects() === true) {
+    rt.skipped('deletePattern', attributes)
+    throw new CircuitOpenError('deletePattern')
+  }
 
   let deleted = 0
   let batch: string[] = []
@@ -83,6 +151,7 @@ export async function deletePattern(rt: CacheRuntime, pattern: KeyPattern | stri
         // Every store call has a deadline, each SCAN page included.
         iterator ??= driver.scan(glob, { count: SCAN_COUNT })[Symbol.asyncIterator]()
         step = await rt.deadlines.run(iterator.next(), 'deletePattern')
+        rt.breaker?.succeeded()
       } catch (error) {
         throw rt.failed('deletePattern', attributes, undefined, error, started)
       }
@@ -117,5 +186,12 @@ export async function invalidateTags(rt: CacheRuntime, tagTokens: TagTokens, tag
   const checked = [...new Set(tags.map((tag) => rt.checkTag(tag, undefined)))]
   if (!rt.config.enabled || checked.length === 0) return
   if (rt.closed) throw rt.closedError('invalidateTags')
-  await tagTokens.invalidate(checked, rt.stringKeyAttributes)
+  try {
+    await tagTokens.invalidate(checked, rt.stringKeyAttributes)
+  } catch (error) {
+    // Re-invalidating a tag that did get a new token is harmless: queue them all.
+    if (!queueFailed(rt, error, () => rt.queue?.addTags(checked) === true)) throw error
+    return
+  }
+  if (rt.events.active) rt.events.emit('delete', rt.stringKeyAttributes, undefined, { operation: 'invalidateTags', count: checked.length })
 }

@@ -2,12 +2,18 @@ import { MISS, type CacheRuntime } from './cache-runtime.js'
 import type { KeySpec } from './define-key.js'
 import type { DriverValue } from './driver.js'
 import { decodeBytesEnvelope, decodeStringEnvelope, type EntryMeta } from './envelope.js'
+import { CircuitOpenError } from './errors.js'
+import { TimedEntry } from './grace.js'
 import type { LabelAttributes } from './metrics.js'
 import type { StandardSchemaV1Result } from './standard-schema.js'
 import type { TagTokens } from './tag-tokens.js'
 
+/** Thrown by a read the open circuit skipped; every caller of readEntry catches it, so one instance is enough. */
+const CIRCUIT_SKIP = new CircuitOpenError('get')
+
 /**
- * Reads one entry: GET, envelope, codec, schema, tag tokens. Returns the value or MISS. A
+ * Reads one entry: GET, envelope, codec, schema, tag tokens. Returns the value or MISS; an entry
+ * that records its freshness (grace, early refresh) comes back as a {@link TimedEntry}. A
  * corrupted entry (bad envelope, codec failure, schema mismatch) is a MISS, is deleted in the
  * background and is counted; it never throws. A store failure throws the CacheError that
  * `rt.failed()` already counted and logged, so each caller decides how to degrade.
@@ -28,6 +34,11 @@ export async function readEntry(
 ): Promise<unknown> {
   const driver = rt.config.driver
   const codec = spec?.codec ?? rt.config.codec
+  const breaker = rt.breaker
+  if (breaker !== undefined && !breaker.allow()) {
+    rt.skipped(operation, attributes)
+    throw CIRCUIT_SKIP
+  }
   const started = performance.now()
   let raw: DriverValue | null
   // Inline rather than rt.call(): this is the hit path, and a closure per call is measurable.
@@ -36,6 +47,7 @@ export async function readEntry(
   } catch (error) {
     throw rt.failed(operation, attributes, spec, error, started)
   }
+  breaker?.succeeded()
   rt.metrics.latencyMs(attributes, operation, performance.now() - started)
   if (raw === null) return MISS
 
@@ -62,13 +74,23 @@ export async function readEntry(
     return corrupted(rt, fullKey, spec, attributes, operation)
   }
 
+  // An invalidation of this entry failed and waits in the queue: the entry may be stale data.
+  const queue = rt.queue
+  if (queue !== undefined && queue.size > 0 && queue.shadows(fullKey, meta?.t)) return MISS
   if (meta?.t !== undefined && !(await tagTokens.verify(meta.t, attributes, spec))) {
     rt.stats.tagMisses++
     // Tokens never come back, so the entry is dead: reclaim it now rather than at its TTL.
     rt.deleteInBackground(fullKey, operation, attributes, spec)
     return MISS
   }
+  if (meta?.f !== undefined) return new TimedEntry(value, meta.f, meta.d ?? 0)
   return value
+}
+
+/** The value of a read for get()/has(): a stale entry is a miss there (only getOrSet serves stale, on a loader failure). */
+function freshValue(rt: CacheRuntime, read: unknown): unknown {
+  if (!(read instanceof TimedEntry)) return read
+  return rt.config.clock.now() < read.freshUntil ? read.value : MISS
 }
 
 function corrupted(rt: CacheRuntime, fullKey: string, spec: KeySpec | undefined, attributes: LabelAttributes, operation: 'get' | 'has'): typeof MISS {
@@ -93,11 +115,12 @@ export async function getValue(rt: CacheRuntime, tagTokens: TagTokens, key: Para
   if (!rt.config.enabled || rt.closed) {
     rt.stats.misses++
     rt.metrics.miss(attributes)
+    if (rt.events.active) rt.events.emit('miss', attributes, spec, { operation: 'get' })
     return undefined
   }
   let value: unknown
   try {
-    value = await readEntry(rt, tagTokens, rt.fullKey(key), spec, attributes, 'get')
+    value = freshValue(rt, await readEntry(rt, tagTokens, rt.fullKey(key), spec, attributes, 'get'))
   } catch {
     // Already counted and logged by rt.failed(): a store failure reads as a miss.
     value = MISS
@@ -105,10 +128,12 @@ export async function getValue(rt: CacheRuntime, tagTokens: TagTokens, key: Para
   if (value === MISS) {
     rt.stats.misses++
     rt.metrics.miss(attributes)
+    if (rt.events.active) rt.events.emit('miss', attributes, spec, { operation: 'get' })
     return undefined
   }
   rt.stats.hits++
   rt.metrics.hit(attributes)
+  if (rt.events.active) rt.events.emit('hit', attributes, spec, { operation: 'get' })
   return value
 }
 
@@ -124,7 +149,7 @@ export async function hasValue(rt: CacheRuntime, tagTokens: TagTokens, key: Para
   const spec = rt.specOf(key)
   if (!rt.config.enabled || rt.closed) return false
   try {
-    return (await readEntry(rt, tagTokens, rt.fullKey(key), spec, rt.attributesOf(spec), 'has')) !== MISS
+    return freshValue(rt, await readEntry(rt, tagTokens, rt.fullKey(key), spec, rt.attributesOf(spec), 'has')) !== MISS
   } catch {
     return false
   }

@@ -1,10 +1,16 @@
 import type { ResolvedCacheConfig } from './cache-options.js'
 import { StatsCounters } from './cache-stats.js'
 import type { Codec } from './codec.js'
+import { CacheEvents } from './cache-events.js'
+import { CircuitBreaker, type CircuitState } from './circuit-breaker.js'
 import { DeadlineQueue } from './deadline.js'
 import { KEY_SPEC, type Key, type KeySpec } from './define-key.js'
-import { DriverError, InvalidKeyError, InvalidOptionsError, isCacheError, type CacheError, type CacheErrorCode } from './errors.js'
+import { CircuitOpenError, DriverError, InvalidKeyError, InvalidOptionsError, isCacheError, type CacheError, type CacheErrorCode } from './errors.js'
+import { RetryBackoff } from './grace.js'
+import type { InvalidationQueue } from './invalidation-queue.js'
+import { isInProcessDriver } from './memory/in-process.js'
 import { CacheMetrics, type CacheOperation, type LabelAttributes } from './metrics.js'
+import { hasResilienceOptions, mergeLoadPolicy, type LoadPolicy, type ResilienceOptions } from './resilience-options.js'
 import { applyJitter, type ParsedTtl } from './ttl.js'
 
 /** What a read returns when there is no usable entry (a symbol, so `null` stays a cacheable value). */
@@ -15,6 +21,22 @@ export interface Flight {
   readonly promise: Promise<unknown>
   /** Set by invalidate()/deletePattern() while the loader runs: its result must not be stored. */
   skipWrite: boolean
+}
+
+/**
+ * A loader run for one full key, which may outlive the flight that started it (a caller served
+ * stale after a soft timeout, a background refresh): later flights join it instead of calling
+ * the loader again.
+ */
+export interface Load {
+  /** The loader's value (after the lock wait: possibly another process's value); rejects with the loader's error. */
+  readonly promise: Promise<unknown>
+  /** The write of the value, once started. */
+  stored: Promise<boolean> | undefined
+  /** Set by an invalidation while the loader runs: its result must not be stored. */
+  skipWrite: boolean
+  /** performance.now() when it started. */
+  readonly startedAt: number
 }
 
 // Tags become parts of store key names: the same characters as key parameters are refused, but ':' is allowed.
@@ -30,13 +52,67 @@ export class CacheRuntime {
   readonly stringKeyAttributes: LabelAttributes
   /** One timer for the deadlines of every store call of this cache. */
   readonly deadlines: DeadlineQueue
+  /** Loader runs in progress (including background refreshes), by full key. */
+  readonly loads = new Map<string, Load>()
+  /** Per-key back-off after a loader failure served stale. */
+  readonly backoff = new RetryBackoff()
+  /** Events and diagnostics_channel; `events.active` is false while nobody listens. */
+  readonly events: CacheEvents
+  /** Undefined unless the `circuitBreaker` option is set. */
+  readonly breaker: CircuitBreaker | undefined
+  /** Failed invalidations waiting for the store; set by createCache (it owns the tag tokens). */
+  queue: InvalidationQueue | undefined
   closed = false
   private readonly specAttributes = new WeakMap<KeySpec, LabelAttributes>()
+  private readonly specPolicies = new WeakMap<KeySpec, LoadPolicy>()
 
   constructor(readonly config: ResolvedCacheConfig) {
     this.metrics = new CacheMetrics(config.meter)
-    this.deadlines = new DeadlineQueue(config.deadlineMs)
+    this.deadlines = new DeadlineQueue(config.deadlineMs, isInProcessDriver(config.driver))
     this.stringKeyAttributes = this.metrics.attributesFor(config.prefix === '' ? '(none)' : config.prefix)
+    this.events = new CacheEvents(config.driver.name, config.events, config.diagnosticsChannel)
+    const breakerConfig = config.circuitBreaker
+    if (breakerConfig !== undefined) {
+      const breaker = new CircuitBreaker(breakerConfig, config.clock, (state) => this.circuitChanged(state))
+      this.breaker = breaker
+      const codes: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2 }
+      this.metrics.observeCircuitState(config.meter, config.driver.name, () => codes[breaker.current])
+    }
+  }
+
+  /** The load policy of a key family: the cache's, with the key definition's options merged once. */
+  policyOf(spec: KeySpec | undefined): LoadPolicy {
+    if (spec?.resilience === undefined) return this.config.loadPolicy
+    let policy = this.specPolicies.get(spec)
+    if (policy === undefined) {
+      policy = mergeLoadPolicy(this.config.loadPolicy, spec.resilience, `defineKey('${spec.template}') options`, true)
+      this.specPolicies.set(spec, policy)
+    }
+    return policy
+  }
+
+  /** The load policy of one call: the key's, with the call's options merged (validated) when it sets any. */
+  loadPolicy(spec: KeySpec | undefined, options: ResilienceOptions | undefined): LoadPolicy {
+    const base = this.policyOf(spec)
+    if (options === undefined || !hasResilienceOptions(options)) return base
+    return mergeLoadPolicy(base, options, 'call options')
+  }
+
+  /** A store call was skipped because the circuit is open: counted, not logged (the opening was). */
+  skipped(operation: CacheOperation, attributes: LabelAttributes): void {
+    this.stats.circuitSkipped++
+    this.metrics.error(attributes, operation, 'CIRCUIT_OPEN')
+  }
+
+  private circuitChanged(state: 'open' | 'closed'): void {
+    if (state === 'open') {
+      this.warn('the circuit breaker opened: store calls are skipped for a while', 'circuit', 'CIRCUIT_OPEN', this.stringKeyAttributes, undefined)
+      if (this.events.active) this.events.emit('circuitOpened', undefined, undefined)
+      return
+    }
+    if (this.events.active) this.events.emit('circuitClosed', undefined, undefined)
+    // The store answers again: apply what failed while it did not.
+    this.queue?.kick()
   }
 
   /** The store key: cache prefix + the key. */
@@ -118,6 +194,11 @@ export class CacheRuntime {
    * values or keys) and rethrown as a CacheError (DriverError or DeadlineExceededError).
    */
   async call<T>(operation: CacheOperation, attributes: LabelAttributes, spec: KeySpec | undefined, start: () => Promise<T>): Promise<T> {
+    const breaker = this.breaker
+    if (breaker !== undefined && !breaker.allow()) {
+      this.skipped(operation, attributes)
+      throw new CircuitOpenError(operation)
+    }
     const started = performance.now()
     let pending: Promise<T>
     try {
@@ -127,6 +208,7 @@ export class CacheRuntime {
     }
     try {
       const result = await this.deadlines.run(pending, operation)
+      breaker?.succeeded()
       this.metrics.latencyMs(attributes, operation, performance.now() - started)
       return result
     } catch (error) {
@@ -142,7 +224,9 @@ export class CacheRuntime {
       : new DriverError('DRIVER_FAILURE', `[@cachette/core] ${operation}: the '${this.config.driver.name}' driver failed`, { cause: error })
     this.stats.errors++
     if (normalized.code === 'DEADLINE_EXCEEDED') this.stats.timeouts++
+    this.breaker?.failed(normalized.code)
     this.metrics.error(attributes, operation, normalized.code)
+    if (this.events.active) this.events.emit('error', attributes, spec, { operation, code: normalized.code, source: 'store' })
     const errorName = error instanceof Error ? error.name : typeof error
     this.warn(`cache ${operation} failed`, operation, normalized.code, attributes, spec, errorName)
     return normalized

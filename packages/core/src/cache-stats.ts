@@ -33,6 +33,26 @@ export interface CacheStats {
   readonly ttlClamped: number
   /** getOrSet flights in progress now. */
   readonly inFlight: number
+  /** getOrSet answers served from a stale entry (grace), because the loader failed, timed out, was backing off, or revalidates in the background. */
+  readonly staleHits: number
+  /** Background refreshes started by early refresh (XFetch) or stale-while-revalidate. */
+  readonly refreshes: number
+  /** Waits for a loader that passed its soft or hard timeout. */
+  readonly loaderTimeouts: number
+  /** Misses that waited for another process holding the distributed lock. */
+  readonly lockWaits: number
+  /** Of those, the waits that picked up the value the holder stored (no loader run here). */
+  readonly lockWaitHits: number
+  /** Store calls skipped because the circuit breaker was open (not counted in `errors`). */
+  readonly circuitSkipped: number
+  /** Invalidations (keys, patterns, tags) queued because the store failed. */
+  readonly invalidationsQueued: number
+  /** Queued invalidations applied later. */
+  readonly invalidationsApplied: number
+  /** Invalidations that could not be queued (queue full, or left at close) — each one also reported to the caller or the logger. */
+  readonly invalidationsDropped: number
+  /** Invalidations waiting in the queue now. */
+  readonly invalidationsPending: number
 }
 
 /** The mutable counters behind {@link CacheStats}. */
@@ -48,8 +68,17 @@ export class StatsCounters {
   loaderCalls = 0
   loaderErrors = 0
   ttlClamped = 0
+  staleHits = 0
+  refreshes = 0
+  loaderTimeouts = 0
+  lockWaits = 0
+  lockWaitHits = 0
+  circuitSkipped = 0
+  invalidationsQueued = 0
+  invalidationsApplied = 0
+  invalidationsDropped = 0
 
-  snapshot(inFlight: number): CacheStats {
+  snapshot(inFlight: number, invalidationsPending = 0): CacheStats {
     const lookups = this.hits + this.misses
     return {
       hits: this.hits,
@@ -65,6 +94,16 @@ export class StatsCounters {
       loaderErrors: this.loaderErrors,
       ttlClamped: this.ttlClamped,
       inFlight,
+      staleHits: this.staleHits,
+      refreshes: this.refreshes,
+      loaderTimeouts: this.loaderTimeouts,
+      lockWaits: this.lockWaits,
+      lockWaitHits: this.lockWaitHits,
+      circuitSkipped: this.circuitSkipped,
+      invalidationsQueued: this.invalidationsQueued,
+      invalidationsApplied: this.invalidationsApplied,
+      invalidationsDropped: this.invalidationsDropped,
+      invalidationsPending,
     }
   }
 }

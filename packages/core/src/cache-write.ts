@@ -35,8 +35,13 @@ export interface PreparedWrite {
   readonly spec: KeySpec | undefined
   readonly attributes: LabelAttributes
   readonly encoded: EncodedPayload
+  /** The store TTL (with a grace period: TTL + grace). */
   readonly ttlMs: number
   readonly tags: readonly string[]
+  /** Epoch ms the entry stays fresh until (written as `f`), for grace and early refresh; absent for a plain entry. */
+  readonly freshUntil?: number
+  /** How long the loader took, ms (written as `d`), for early refresh. */
+  readonly loadMs?: number
 }
 
 /**
@@ -57,11 +62,15 @@ export async function storeEntry(
   try {
     let meta: EntryMeta | undefined
     if (write.tags.length > 0) meta = { t: await (tokens ?? tagTokens.ensure(write.tags, write.attributes, write.spec)) }
+    if (write.freshUntil !== undefined) meta = { t: meta?.t, f: write.freshUntil, d: write.loadMs === undefined ? undefined : Math.round(write.loadMs) }
     const data: DriverValue =
       write.encoded.format === 'bytes' ? encodeBytesEnvelope(write.encoded.payload, meta) : encodeStringEnvelope(write.encoded.payload, meta)
     const driver = rt.config.driver
     await rt.call('set', write.attributes, write.spec, () => driver.set(write.fullKey, data, { ttlMs: write.ttlMs }))
     rt.stats.sets++
+    if (rt.events.active) rt.events.emit('set', write.attributes, write.spec, { operation: 'set' })
+    // The store took a write: if invalidations are waiting for it, retry them now.
+    if (rt.queue !== undefined && rt.queue.size > 0) rt.queue.kick()
     return true
   } catch {
     return false

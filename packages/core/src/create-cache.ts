@@ -1,13 +1,17 @@
+import type { CacheEventListener, CacheEventName } from './cache-events.js'
 import { getValue, hasValue } from './cache-read.js'
 import { resolveCacheOptions, type CacheOptions } from './cache-options.js'
 import { CacheRuntime } from './cache-runtime.js'
 import type { CacheStats } from './cache-stats.js'
 import { encodePayload, storeEntry } from './cache-write.js'
-import { deletePattern, invalidateKeys, invalidateTags } from './cache-invalidation.js'
+import { deletePattern, deletePatternNow, invalidateKeys, invalidateTags } from './cache-invalidation.js'
+import type { CircuitState } from './circuit-breaker.js'
 import { withDeadline } from './deadline.js'
 import type { Key, KeyPattern } from './define-key.js'
 import { isCacheError, type CacheErrorCode } from './errors.js'
 import { getOrSet, type Loader, type WriteOptions } from './get-or-set.js'
+import { timedTtl } from './grace.js'
+import { InvalidationQueue } from './invalidation-queue.js'
 import { TagTokens } from './tag-tokens.js'
 import { parseTtlSpec } from './ttl.js'
 
@@ -23,6 +27,10 @@ export interface CacheHealth {
   readonly latencyMs: number
   /** Why `ok` is false: `DRIVER_FAILURE`, `DEADLINE_EXCEEDED`, `CLOSED`... */
   readonly error?: CacheErrorCode
+  /** The circuit breaker's state; absent without a breaker. `health()` pings the store even while it is open. */
+  readonly circuit?: CircuitState
+  /** Failed invalidations waiting in the queue for the store (0 without a queue). */
+  readonly pendingInvalidations: number
 }
 
 /**
@@ -111,6 +119,17 @@ export interface Cache {
    */
   invalidateTags(tags: readonly string[]): Promise<void>
   /**
+   * Adds an event listener; returns the function that removes it. Events carry the key family
+   * label and template, never a value, key or parameter; a listener that throws is ignored.
+   *
+   * @example
+   * ```ts
+   * const off = cache.on('staleHit', (event) => log.warn('served stale', { keyPrefix: event.keyPrefix }))
+   * cache.on('circuitOpened', () => alert('cache store unreachable'))
+   * ```
+   */
+  on(event: CacheEventName, listener: CacheEventListener): () => void
+  /**
    * Counters since creation.
    *
    * @example
@@ -156,6 +175,14 @@ export interface Cache {
 export function createCache(options: CacheOptions = {}): Cache {
   const rt = new CacheRuntime(resolveCacheOptions(options))
   const tagTokens = new TagTokens(rt)
+  const driver = rt.config.driver
+  if (rt.config.invalidationQueue !== undefined) {
+    rt.queue = new InvalidationQueue(rt, rt.config.invalidationQueue, {
+      deleteKeys: (fullKeys) => rt.call('invalidate', rt.stringKeyAttributes, undefined, () => driver.delete(fullKeys)),
+      deletePattern: (pattern) => deletePatternNow(rt, pattern),
+      invalidateTags: (tags) => tagTokens.invalidate(tags, rt.stringKeyAttributes),
+    })
+  }
   let closing: Promise<void> | undefined
 
   const cache: Cache = {
@@ -170,30 +197,41 @@ export function createCache(options: CacheOptions = {}): Cache {
       const tags = rt.tagsOf(key, spec, writeOptions?.tags)
       const ttlMs = rt.ttlMs(spec, writeOptions?.ttl === undefined ? undefined : parseTtlSpec(writeOptions.ttl), 'set', attributes)
       const encoded = encodePayload(rt.codecOf(spec), value, spec)
+      const policy = rt.loadPolicy(spec, writeOptions)
+      if (policy.timed) {
+        const { storeTtlMs, freshUntil } = timedTtl(ttlMs, policy.graceMs, rt.config.maxTtlMs, rt.config.clock.now())
+        return storeEntry(rt, tagTokens, { fullKey: rt.fullKey(key), spec, attributes, encoded, ttlMs: storeTtlMs, tags, freshUntil })
+      }
       return storeEntry(rt, tagTokens, { fullKey: rt.fullKey(key), spec, attributes, encoded, ttlMs, tags })
     },
     invalidate: (keys) => invalidateKeys(rt, keys),
     deletePattern: (pattern) => deletePattern(rt, pattern),
     invalidateTags: (tags) => invalidateTags(rt, tagTokens, tags),
-    stats: () => rt.stats.snapshot(rt.flights.size),
+    on: (event, listener) => rt.events.on(event, listener),
+    stats: () => rt.stats.snapshot(rt.flights.size, rt.queue?.size ?? 0),
     async health() {
       const driver = rt.config.driver.name
-      if (!rt.config.enabled) return { ok: true, enabled: false, driver, latencyMs: 0 }
-      if (rt.closed) return { ok: false, enabled: true, driver, latencyMs: 0, error: 'CLOSED' }
+      const pendingInvalidations = rt.queue?.size ?? 0
+      const circuit = rt.breaker === undefined ? {} : { circuit: rt.breaker.current }
+      if (!rt.config.enabled) return { ok: true, enabled: false, driver, latencyMs: 0, pendingInvalidations }
+      if (rt.closed) return { ok: false, enabled: true, driver, latencyMs: 0, error: 'CLOSED', ...circuit, pendingInvalidations }
       const started = performance.now()
       try {
         await withDeadline(Promise.resolve().then(() => rt.config.driver.ping()), rt.config.deadlineMs, 'health')
         const latencyMs = performance.now() - started
         rt.metrics.latencyMs(rt.stringKeyAttributes, 'health', latencyMs)
-        return { ok: true, enabled: true, driver, latencyMs }
+        return { ok: true, enabled: true, driver, latencyMs, ...circuit, pendingInvalidations }
       } catch (error) {
-        return { ok: false, enabled: true, driver, latencyMs: performance.now() - started, error: isCacheError(error) ? error.code : 'DRIVER_FAILURE' }
+        const code = isCacheError(error) ? error.code : 'DRIVER_FAILURE'
+        return { ok: false, enabled: true, driver, latencyMs: performance.now() - started, error: code, ...circuit, pendingInvalidations }
       }
     },
     close() {
       closing ??= (async () => {
         rt.closed = true
         await Promise.allSettled([...rt.pending])
+        // One last bounded try for invalidations that failed; what is left is counted and logged.
+        await rt.queue?.close()
         try {
           // Bounded too: a store that never answers must not hang a shutdown.
           await withDeadline(Promise.resolve().then(() => rt.config.driver.close()), rt.config.deadlineMs, 'close')

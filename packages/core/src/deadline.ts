@@ -64,7 +64,14 @@ export class DeadlineQueue {
   private waiting = 0
   private timer: ReturnType<typeof setTimeout> | undefined
 
-  constructor(readonly deadlineMs: number) {}
+  /**
+   * @param skip - true for a driver whose calls settle synchronously (see memory/in-process.ts):
+   *   then `run` hands the promise back untouched, since no deadline could fire first.
+   */
+  constructor(
+    readonly deadlineMs: number,
+    private readonly skip = false,
+  ) {}
 
   /**
    * Settles like `promise`, or rejects with a DeadlineExceededError once the deadline passes.
@@ -75,6 +82,7 @@ export class DeadlineQueue {
    * ```
    */
   run<T>(promise: Promise<T>, operation: string): Promise<T> {
+    if (this.skip) return promise
     return new Promise<T>((resolve, reject) => {
       const call: PendingCall = { at: performance.now() + this.deadlineMs, operation, reject, done: false }
       this.dropSettledHead()

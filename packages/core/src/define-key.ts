@@ -3,6 +3,7 @@ import { InvalidOptionsError } from './errors.js'
 import { escapeGlob } from './glob.js'
 import { compileParam, type ParamEncoder, type ParamMode, type ParamValue, type ScalarParam } from './key-params.js'
 import { parseTemplate, type TemplateParamNames, type TemplatePart } from './key-template.js'
+import { DEFAULT_LOAD_POLICY, hasResilienceOptions, mergeLoadPolicy, resilienceShape, type ResilienceOptions } from './resilience-options.js'
 import type { StandardSchemaV1 } from './standard-schema.js'
 import { parseTtlSpec, type ParsedTtl, type TtlSpec } from './ttl.js'
 
@@ -38,6 +39,8 @@ export interface KeySpec {
   readonly schema: StandardSchemaV1 | undefined
   readonly codec: Codec<any> | undefined
   readonly tags: ((params: any) => readonly string[]) | undefined
+  /** The definition's grace, timeouts, early refresh and lock options, validated; undefined when it sets none. */
+  readonly resilience: ResilienceOptions | undefined
 }
 
 /**
@@ -76,8 +79,11 @@ export interface KeyPattern {
   toString(): string
 }
 
-/** Options of {@link defineKey}. */
-export interface KeyOptions<Template extends string, T, Specs extends ParamSpecs<Template>> {
+/**
+ * Options of {@link defineKey}. The resilience fields (grace, staleWhileRevalidate,
+ * loaderTimeout, earlyRefresh, lock) override the cache's for this key family.
+ */
+export interface KeyOptions<Template extends string, T, Specs extends ParamSpecs<Template>> extends ResilienceOptions {
   /**
    * Validates (and may transform) values on read, with zod or any Standard Schema v1 library. An
    * entry that fails is a miss, is deleted and is counted as a decode failure. Its output type is
@@ -198,6 +204,15 @@ export function defineKey<const Template extends string, T = unknown, const Spec
   if (options.label !== undefined && !LABEL_PATTERN.test(options.label)) {
     throw new InvalidOptionsError(`[@cachette/core] defineKey('${template}'): label must be 1 to 100 letters, digits, '_', '.', ':' or '-'`)
   }
+  let resilience: ResilienceOptions | undefined
+  if (hasResilienceOptions(options)) {
+    // Validated here, once, so a bad value fails at module load like a bad template.
+    mergeLoadPolicy(DEFAULT_LOAD_POLICY, options, `defineKey('${template}') options`)
+    resilience = {}
+    for (const name of Object.keys(resilienceShape) as (keyof ResilienceOptions)[]) {
+      if (options[name] !== undefined) (resilience as Record<string, unknown>)[name] = options[name]
+    }
+  }
   const spec: KeySpec = Object.freeze({
     template,
     parts: parsed.parts,
@@ -207,6 +222,7 @@ export function defineKey<const Template extends string, T = unknown, const Spec
     schema: options.schema as StandardSchemaV1 | undefined,
     codec: options.codec,
     tags: options.tags,
+    resilience,
   })
 
   const bind = (params?: Readonly<Record<string, unknown>>): Key<T> => {

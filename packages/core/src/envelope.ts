@@ -2,7 +2,7 @@
  * The stored form of an entry (docs/wire-format.md has it byte for byte):
  *
  *   "@c1" LF payload                 an entry without metadata (the common case)
- *   "@c1" SP meta-json LF payload    an entry with metadata (tags, later freshness)
+ *   "@c1" SP meta-json LF payload    an entry with metadata (tags, freshness)
  *
  * The header is ASCII; meta-json is one line (JSON escapes every control character, and no
  * UTF-8 multi-byte sequence holds the byte 0x0A), so the first LF always ends it. The payload
@@ -13,9 +13,9 @@
 export interface EntryMeta {
   /** Tag -> version token the entry was written under. */
   readonly t?: Readonly<Record<string, string>>
-  /** Reserved: epoch ms after which the entry is stale (stale-if-error, early refresh). */
+  /** Epoch ms after which the entry is stale (grace / stale-if-error, early refresh). */
   readonly f?: number
-  /** Reserved: how long the loader took, ms (early refresh). */
+  /** How long the loader took, ms (early refresh). */
   readonly d?: number
 }
 
@@ -88,6 +88,8 @@ function parseMeta(json: string): EntryMeta {
   }
   const fresh = (meta as { f?: unknown }).f
   if (fresh !== undefined && typeof fresh !== 'number') throw new EnvelopeError('freshness is not a number')
+  const loadMs = (meta as { d?: unknown }).d
+  if (loadMs !== undefined && typeof loadMs !== 'number') throw new EnvelopeError('the loader duration is not a number')
   return meta as EntryMeta
 }
 

@@ -31,6 +31,8 @@ export type CacheErrorCode =
   | 'DECODE_FAILED'
   /** A driver lacks a capability a package needs. */
   | 'MISSING_CAPABILITY'
+  /** The cache's circuit breaker is open: the store was not called. */
+  | 'CIRCUIT_OPEN'
 
 const BRAND = Symbol.for('@cachette/core.CacheError')
 
@@ -87,11 +89,21 @@ export class InvalidDurationError extends CacheError {
 /** The store failed or refused a command. */
 export class DriverError extends CacheError {
   constructor(
-    code: Extract<CacheErrorCode, 'DRIVER_FAILURE' | 'WRONG_TYPE' | 'NOT_INTEGER' | 'CROSS_SLOT' | 'UNSUPPORTED' | 'CLOSED'>,
+    code: Extract<CacheErrorCode, 'DRIVER_FAILURE' | 'WRONG_TYPE' | 'NOT_INTEGER' | 'CROSS_SLOT' | 'UNSUPPORTED' | 'CLOSED' | 'CIRCUIT_OPEN'>,
     message: string,
     options?: CacheErrorOptions,
   ) {
     super(code, message, options)
+  }
+}
+
+/**
+ * The cache's circuit breaker is open (the store failed repeatedly): the call was not sent to the
+ * store at all. A `DriverError`, so code that handles store failures handles it too.
+ */
+export class CircuitOpenError extends DriverError {
+  constructor(operation: string) {
+    super('CIRCUIT_OPEN', `[@cachette/core] ${operation}: the circuit breaker is open, the store was not called`)
   }
 }
 

@@ -14,6 +14,7 @@ export type {
 } from './driver.js'
 export {
   CacheError,
+  CircuitOpenError,
   DecodeError,
   DeadlineExceededError,
   DriverError,
@@ -35,6 +36,16 @@ export type { Cache, CacheHealth } from './create-cache.js'
 export type { CacheOptions } from './cache-options.js'
 export type { CacheStats } from './cache-stats.js'
 export type { LoaderContext, Loader, WriteOptions } from './get-or-set.js'
+export type {
+  DistributedLockOptions,
+  EarlyRefreshOptions,
+  LoaderTimeoutOptions,
+  ResilienceOptions,
+} from './resilience-options.js'
+export type { CircuitBreakerOptions, CircuitState } from './circuit-breaker.js'
+export type { InvalidationQueueOptions } from './invalidation-queue.js'
+export type { CacheEvent, CacheEventListener, CacheEventListeners, CacheEventName, DiagnosticsChannelModule } from './cache-events.js'
+export { shouldRefreshEarly } from './early-refresh.js'
 export { defineKey, isKey } from './define-key.js'
 export type { Key, KeyDefinition, KeyOptions, KeyParams, KeyPattern, ParamSpecs } from './define-key.js'
 export type { TemplateParamNames } from './key-template.js'

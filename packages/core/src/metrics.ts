@@ -1,9 +1,9 @@
 import type { Attributes, Counter, Histogram, Meter } from '@opentelemetry/api'
 
 /** Operations that appear in the `operation` label of `cache_latency_seconds` and `cache_errors_total`. */
-export type CacheOperation = 'get' | 'set' | 'has' | 'invalidate' | 'deletePattern' | 'invalidateTags' | 'health'
+export type CacheOperation = 'get' | 'set' | 'has' | 'invalidate' | 'deletePattern' | 'invalidateTags' | 'health' | 'lock'
 
-const OPERATIONS: readonly CacheOperation[] = ['get', 'set', 'has', 'invalidate', 'deletePattern', 'invalidateTags', 'health']
+const OPERATIONS: readonly CacheOperation[] = ['get', 'set', 'has', 'invalidate', 'deletePattern', 'invalidateTags', 'health', 'lock']
 
 /** Bucket bounds in seconds: a local Redis answers in well under a millisecond, a REST store in tens. */
 const LATENCY_BUCKETS_S = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
@@ -26,6 +26,8 @@ export class CacheMetrics {
   private readonly misses: Counter
   private readonly latency: Histogram
   private readonly errors: Counter
+  private readonly staleHits: Counter
+  private readonly queuedInvalidations: Counter
   private readonly labels = new Map<string, LabelAttributes>()
 
   constructor(meter: Meter) {
@@ -37,6 +39,29 @@ export class CacheMetrics {
       advice: { explicitBucketBoundaries: LATENCY_BUCKETS_S },
     })
     this.errors = meter.createCounter('cache_errors', { description: 'Store failures, deadline overruns and corrupted entries the cache absorbed or reported' })
+    this.staleHits = meter.createCounter('cache_stale_hits', { description: 'getOrSet answers served from a stale entry (grace) because the loader failed, timed out or revalidates' })
+    this.queuedInvalidations = meter.createCounter('cache_invalidations_queued', {
+      description: 'Invalidations that failed on an unreachable store and were queued for retry',
+    })
+  }
+
+  staleHit(attributes: LabelAttributes): void {
+    this.staleHits.add(1, attributes.prefix)
+  }
+
+  invalidationQueued(operation: CacheOperation): void {
+    this.queuedInvalidations.add(1, { operation })
+  }
+
+  /**
+   * `cache_circuit_state{driver}`: 0 closed, 1 half-open, 2 open. Registered only for caches
+   * with a circuit breaker, and only when the meter can observe gauges.
+   */
+  observeCircuitState(meter: Meter, driver: string, read: () => number): void {
+    if (typeof meter.createObservableGauge !== 'function') return
+    const gauge = meter.createObservableGauge('cache_circuit_state', { description: 'Circuit breaker state of the cache store: 0 closed, 1 half-open, 2 open' })
+    const attributes = Object.freeze({ driver })
+    gauge.addCallback((result) => result.observe(read(), attributes))
   }
 
   /** The reusable attributes of a label; labels are bounded (key templates), so this map is too. */

@@ -15,8 +15,15 @@ const REFRESH_INTERVAL_MS = 3_600_000
 const MAX_REMEMBERED_REFRESHES = 10_000
 let fallbackCounter = 0
 
-/** 128 random bits, base64url. */
-function newToken(): string {
+/**
+ * 128 random bits, base64url: tag version tokens and distributed lock tokens.
+ *
+ * @example
+ * ```ts
+ * newToken() // 'q3Vw0Jw8mZ0bqzjH2o6wXg'
+ * ```
+ */
+export function newToken(): string {
   const bytes = new Uint8Array(16)
   const crypto = (globalThis as { crypto?: { getRandomValues?: (array: Uint8Array) => Uint8Array } }).crypto
   if (typeof crypto?.getRandomValues === 'function') {

@@ -14,6 +14,7 @@ import type {
   ZRangeOptions,
 } from '../driver.js'
 import { runBatch } from './batch.js'
+import { markInProcess } from './in-process.js'
 import { closedError } from './driver-errors.js'
 import { hdel, hgetall, hincrby, hset } from './hash-commands.js'
 import { parseMemoryDriverOptions, type MemoryDriverOptions } from './options.js'
@@ -249,5 +250,7 @@ class MemoryDriver implements Driver {
  * ```
  */
 export function memoryDriver(options?: MemoryDriverOptions): Driver {
-  return new MemoryDriver(parseMemoryDriverOptions(options))
+  const driver = new MemoryDriver(parseMemoryDriverOptions(options))
+  markInProcess(driver)
+  return driver
 }
