@@ -30,24 +30,13 @@ export const PATIENT_HASH_FIELDS = [
 /** One field name of the patient HASH. */
 export type PatientHashField = (typeof PATIENT_HASH_FIELDS)[number]
 
-const TEXT_FIELDS = [
-  'id',
-  'code_patient',
-  'nom',
-  'prenoms',
-  'date_naissance',
-  'sexe',
-  'nationalite_id',
-  'situation_matrimoniale_id',
-  'telephone_principal',
-  'telephone_secondaire',
-  'email',
-  'adresse_complete',
-  'ville',
-  'commune',
-  'etablissement_createur_id',
-  'statut',
-] as const satisfies readonly PatientHashField[]
+/** The fields that are not stored as the record's text as is: each has its own encoding below. */
+const ENCODED_FIELDS = ['est_assure', 'created_at', 'updated_at', 'assurances'] as const
+type TextField = Exclude<PatientHashField, (typeof ENCODED_FIELDS)[number]>
+
+const TEXT_FIELDS = PATIENT_HASH_FIELDS.filter(
+  (field): field is TextField => !(ENCODED_FIELDS as readonly string[]).includes(field),
+)
 
 /**
  * A timestamp as Go's `time.RFC3339` writes a UTC time: `2025-01-08T10:00:00Z`, whole seconds.
