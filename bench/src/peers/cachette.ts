@@ -1,0 +1,46 @@
+import { createCache, defineKey, memoryDriver, type Cache } from '@cachette/core'
+import { ioredisDriver } from '@cachette/ioredis'
+import type { RedisTarget } from '../servers.js'
+import { TTL_MS, runId, type Contender } from './contender.js'
+
+/** The key family every Cachette contender reads, as an application defines it. */
+const patientKey = defineKey('patient:{id}')
+
+function cachetteContender(name: string, cache: Cache): Contender & { readonly cache: Cache } {
+  return {
+    name,
+    packageName: '@cachette/core',
+    cache,
+    // The key is built on every call, as applications do: its validation is part of the cost.
+    getOrSet: (id, loader) => cache.getOrSet(patientKey({ id }), loader),
+    async delete(id) {
+      await cache.invalidate(patientKey({ id }))
+    },
+    close: () => cache.close(),
+  }
+}
+
+/**
+ * Cachette with its default in-process driver.
+ *
+ * @example
+ * ```ts
+ * const contender = cachetteMemory()
+ * ```
+ */
+export function cachetteMemory(): Contender & { readonly cache: Cache } {
+  return cachetteContender('cachette', createCache({ driver: memoryDriver(), prefix: `bench:${runId()}`, ttl: TTL_MS }))
+}
+
+/**
+ * Cachette on `@cachette/ioredis`, with the driver's defaults (it opens its own connection).
+ *
+ * @example
+ * ```ts
+ * const contender = cachetteRedis(servers.standalone)
+ * ```
+ */
+export function cachetteRedis(target: RedisTarget): Contender & { readonly cache: Cache } {
+  const driver = target.kind === 'standalone' ? ioredisDriver({ url: target.url }) : ioredisDriver({ cluster: target.nodes })
+  return cachetteContender('cachette', createCache({ driver, prefix: `bench:${runId()}`, ttl: TTL_MS }))
+}

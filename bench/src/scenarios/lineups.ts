@@ -1,0 +1,43 @@
+import { memoryBaseline, redisBaseline } from '../peers/baseline.js'
+import { bentocacheMemory, bentocacheRedis } from '../peers/bentocache.js'
+import { cacheManagerMemory, cacheManagerRedis } from '../peers/cache-manager.js'
+import { cacheableMemory } from '../peers/cacheable.js'
+import { cachetteMemory, cachetteRedis } from '../peers/cachette.js'
+import { cachifiedLru } from '../peers/cachified.js'
+import type { Contender } from '../peers/contender.js'
+import { keyvRedis } from '../peers/keyv.js'
+import { rawClient, type RedisTarget } from '../servers.js'
+
+/**
+ * Who runs against whom, the baseline first (every ratio divides by it).
+ *
+ * @example
+ * ```ts
+ * const contenders = memoryLineup()
+ * ```
+ */
+export function memoryLineup(): Contender[] {
+  return [memoryBaseline(), cachetteMemory(), bentocacheMemory(), cacheManagerMemory(), cacheableMemory(), cachifiedLru()]
+}
+
+/**
+ * The Redis lineup on the standalone server or the cluster.
+ *
+ * @example
+ * ```ts
+ * const contenders = redisLineup(servers.cluster)
+ * ```
+ */
+export function redisLineup(target: RedisTarget): Contender[] {
+  return [redisBaseline(rawClient(target)), cachetteRedis(target), bentocacheRedis(target), cacheManagerRedis(target), keyvRedis(target)]
+}
+
+/** The lineup of a store: memory, or Redis on one target. */
+export function lineupFor(store: 'memory' | RedisTarget): Contender[] {
+  return store === 'memory' ? memoryLineup() : redisLineup(store)
+}
+
+/** 'memory', 'redis' or 'cluster', for report titles. */
+export function storeName(store: 'memory' | RedisTarget): 'memory' | 'redis' | 'cluster' {
+  return store === 'memory' ? 'memory' : store.kind === 'standalone' ? 'redis' : 'cluster'
+}

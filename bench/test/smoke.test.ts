@@ -1,0 +1,80 @@
+import { beforeAll, describe, expect, it } from 'vitest'
+import { resolveConfig } from '../src/config.js'
+import type { BenchReport } from '../src/report.js'
+import { renderReport } from '../src/report.js'
+import { runBench } from '../src/run-bench.js'
+
+/**
+ * The bench's smoke run, so the benchmark cannot rot: every scenario on every store, with every
+ * contender, a few iterations each and small key counts (BENCH_SMOKE). It asserts what must hold
+ * whatever the machine's speed: each table has finite figures, single flight held under the
+ * stampede, deletePattern removed exactly the matching keys, and invalidated entries read as misses.
+ */
+describe('bench smoke run', () => {
+  let report: BenchReport
+
+  beforeAll(async () => {
+    report = await runBench(resolveConfig({ BENCH_SMOKE: '1' }, []), () => undefined)
+  }, 120_000)
+
+  it('runs every scenario on memory, Redis and Redis Cluster with finite medians and p99s', () => {
+
+    const tables = report.scenarios.map((scenario) => `${scenario.id}/${scenario.store}`)
+    const expected: readonly (readonly [string, string, number])[] = [
+      ['memory-hit', 'memory', 2],
+      ['miss-then-set', 'memory', 2],
+      ['stampede', 'memory', 2],
+      ...(['redis', 'cluster'] as const).flatMap((store): (readonly [string, string, number])[] => [
+        ['redis-hit', store, 2],
+        ['redis-hit-concurrent', store, 2],
+        ['miss-then-set', store, 2],
+        ['stampede', store, 2],
+        ['delete-pattern', store, 1],
+        ['tag-invalidation', store, 2],
+      ]),
+    ]
+    for (const [id, store, count] of expected) expect(tables.filter((table) => table === `${id}/${store}`), `${id} on ${store}`).toHaveLength(count)
+
+    for (const scenario of report.scenarios) {
+      expect(scenario.rows.length, scenario.title).toBeGreaterThanOrEqual(2)
+      expect(scenario.rows[0]?.isBaseline, scenario.title).toBe(true)
+      for (const row of scenario.rows) {
+        const where = `${scenario.title} / ${row.contender}`
+        expect(Number.isFinite(row.medianMs) && row.medianMs > 0, `${where}: median ${row.medianMs}`).toBe(true)
+        expect(Number.isFinite(row.p99Ms) && row.p99Ms >= row.medianMs, `${where}: p99 ${row.p99Ms}`).toBe(true)
+        expect(Number.isFinite(row.ratio), `${where}: ratio`).toBe(true)
+        expect(row.samples, where).toBeGreaterThan(0)
+      }
+    }
+    expect(renderReport(report)).toContain('| **baseline')
+  })
+
+  it('ran the loader exactly once per stampede round for Cachette, on every store and shape', () => {
+    const stampedes = report.scenarios.filter((scenario) => scenario.id === 'stampede')
+    expect(stampedes).toHaveLength(6)
+    for (const scenario of stampedes) {
+      const cachette = scenario.rows.find((row) => row.contender === 'cachette')
+      expect(cachette?.loaderCalls, scenario.title).toBe(1)
+    }
+  })
+
+  it('served every memory hit from the cache, never from the loader', () => {
+    for (const scenario of report.scenarios.filter((entry) => entry.id === 'memory-hit')) {
+      for (const row of scenario.rows) expect(row.loaderCalls, `${scenario.title} / ${row.contender}`).toBe(0)
+    }
+  })
+
+  it('deleted exactly the matching keys, and invalidated tags turned entries into misses', () => {
+    const checked = report.scenarios.filter((scenario) => scenario.id === 'delete-pattern' || scenario.id === 'tag-invalidation')
+    expect(checked).toHaveLength(6)
+    for (const scenario of checked) {
+      for (const row of scenario.rows) expect(row.verified, `${scenario.title} / ${row.contender}: ${row.note ?? ''}`).toBe(true)
+    }
+  })
+
+  it('reports the versions of every peer, read from their package.json', () => {
+    for (const name of ['bentocache', 'cache-manager', 'cacheable', '@epic-web/cachified', 'lru-cache', 'keyv', '@keyv/redis', 'ioredis']) {
+      expect(report.versions[name], name).toMatch(/^\d+\.\d+\.\d+/)
+    }
+  })
+})
