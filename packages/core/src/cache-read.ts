@@ -113,9 +113,7 @@ export async function getValue(rt: CacheRuntime, tagTokens: TagTokens, key: Para
   const spec = rt.specOf(key)
   const attributes = rt.attributesOf(spec)
   if (!rt.config.enabled || rt.closed) {
-    rt.stats.misses++
-    rt.metrics.miss(attributes)
-    if (rt.events.active) rt.events.emit('miss', attributes, spec, { operation: 'get' })
+    rt.recordMiss(attributes, spec, 'get')
     return undefined
   }
   let value: unknown
@@ -126,14 +124,10 @@ export async function getValue(rt: CacheRuntime, tagTokens: TagTokens, key: Para
     value = MISS
   }
   if (value === MISS) {
-    rt.stats.misses++
-    rt.metrics.miss(attributes)
-    if (rt.events.active) rt.events.emit('miss', attributes, spec, { operation: 'get' })
+    rt.recordMiss(attributes, spec, 'get')
     return undefined
   }
-  rt.stats.hits++
-  rt.metrics.hit(attributes)
-  if (rt.events.active) rt.events.emit('hit', attributes, spec, { operation: 'get' })
+  rt.recordHit(attributes, spec, 'get')
   return value
 }
 

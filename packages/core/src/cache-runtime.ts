@@ -98,6 +98,20 @@ export class CacheRuntime {
     return mergeLoadPolicy(base, options, 'call options')
   }
 
+  /** Counts a hit: stats, `cache_hits_total`, and the event (built only when someone listens). */
+  recordHit(attributes: LabelAttributes, spec: KeySpec | undefined, operation: 'get' | 'getOrSet'): void {
+    this.stats.hits++
+    this.metrics.hit(attributes)
+    if (this.events.active) this.events.emit('hit', attributes, spec, { operation })
+  }
+
+  /** Counts a miss: stats, `cache_misses_total`, and the event (built only when someone listens). */
+  recordMiss(attributes: LabelAttributes, spec: KeySpec | undefined, operation: 'get' | 'getOrSet'): void {
+    this.stats.misses++
+    this.metrics.miss(attributes)
+    if (this.events.active) this.events.emit('miss', attributes, spec, { operation })
+  }
+
   /** A store call was skipped because the circuit is open: counted, not logged (the opening was). */
   skipped(operation: CacheOperation, attributes: LabelAttributes): void {
     this.stats.circuitSkipped++

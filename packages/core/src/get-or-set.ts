@@ -57,16 +57,12 @@ export function getOrSet(
       if (cached !== MISS) {
         // A plain entry is the hit path: nothing more to decide.
         if (!(cached instanceof TimedEntry)) {
-          rt.stats.hits++
-          rt.metrics.hit(attributes)
-          if (rt.events.active) rt.events.emit('hit', attributes, spec, { operation: 'getOrSet' })
+          rt.recordHit(attributes, spec, 'getOrSet')
           endFlight(rt, fullKey, flight)
           return cached
         }
         if (rt.config.clock.now() < cached.freshUntil) {
-          rt.stats.hits++
-          rt.metrics.hit(attributes)
-          if (rt.events.active) rt.events.emit('hit', attributes, spec, { operation: 'getOrSet' })
+          rt.recordHit(attributes, spec, 'getOrSet')
           endFlight(rt, fullKey, flight)
           if (mayRefreshEarly(rt, spec, options)) maybeRefreshEarly(rt, tagTokens, { key, fullKey, spec, attributes, loader, options }, cached)
           return cached.value

@@ -238,9 +238,7 @@ export async function loadOnMiss(rt: CacheRuntime, tagTokens: TagTokens, r: Miss
         return serveStale(rt, stale, r)
       }
     }
-    rt.stats.misses++
-    rt.metrics.miss(r.attributes)
-    if (rt.events.active) rt.events.emit('miss', r.attributes, r.spec, { operation: 'getOrSet' })
+    rt.recordMiss(r.attributes, r.spec, 'getOrSet')
     request = prepare(rt, tagTokens, r, policy, r.readOk, false)
   } catch (error) {
     r.finish()

@@ -30,23 +30,10 @@ const CreatePatientBody = z.strictObject({
   assurances: z.array(AssuranceBody).max(10).optional(),
 })
 
-const PatchPatientBody = z
-  .strictObject({
-    nom: text(100),
-    prenoms: text(200),
-    date_naissance: DATE,
-    sexe: z.enum(['M', 'F']),
-    nationalite_id: z.guid().nullable(),
-    situation_matrimoniale_id: z.guid().nullable(),
-    telephone_principal: optionalText(30),
-    telephone_secondaire: optionalText(30),
-    email: z.email().max(200).nullish(),
-    adresse_complete: optionalText(300),
-    ville: optionalText(100),
-    commune: optionalText(100),
-    est_assure: z.boolean(),
-    statut: z.enum(['actif', 'inactif', 'decede']),
-  })
+// A PATCH may change any field a POST sets except the insurances, plus the status; every field is
+// optional and unknown fields are refused, as for a POST.
+const PatchPatientBody = CreatePatientBody.omit({ assurances: true })
+  .extend({ statut: z.enum(['actif', 'inactif', 'decede']) })
   .partial()
   .refine((changes) => Object.keys(changes).length > 0, 'nothing to change')
 
