@@ -11,6 +11,7 @@ import { ioredisDriver } from '../src/index.js'
  * - INCRBY / HINCRBY on anything but small canonical integers (looseIntegerIncrements);
  * - SCAN patterns with `?`, `[^...]` or `\` escapes (globAsJsRegExp);
  * - fractional score bounds (truncatedScoreBounds) and negative LIMIT offsets (sliceLimitOffset).
+ * The model expects what the mock does for compareAndDelete of '' (emptyStringIsNilInScripts).
  */
 runDriverConformance('ioredis (ioredis-mock)', () => ioredisDriver({ client: new RedisMock() as unknown as Redis }), {
   quirks: {
@@ -22,5 +23,6 @@ runDriverConformance('ioredis (ioredis-mock)', () => ioredisDriver({ client: new
     truncatedScoreBounds: true,
     keepsEmptySortedSets: true,
     sliceLimitOffset: true,
+    emptyStringIsNilInScripts: true,
   },
 })

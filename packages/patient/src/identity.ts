@@ -25,8 +25,19 @@ const WHITESPACE_RUN = /\s+/gu
  * ```
  */
 export function normalizePersonName(name: string): string {
-  // toUpperCase().toLowerCase() is a full case fold for the cases that matter here ('ß' -> 'ss').
-  return name.normalize('NFKD').replace(COMBINING_MARKS, '').toUpperCase().toLowerCase().replace(WHITESPACE_RUN, ' ').trim()
+  // Lower, upper, lower is a full case fold: 'ß' -> 'ss', and 'ẞ' (capital sharp s) goes through
+  // 'ß' to 'ss' too, so a second pass changes nothing. The second NFKD catches letters that case
+  // mapping turns into decomposable ones. Checked idempotent on every code point.
+  return name
+    .normalize('NFKD')
+    .replace(COMBINING_MARKS, '')
+    .toLowerCase()
+    .toUpperCase()
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(COMBINING_MARKS, '')
+    .replace(WHITESPACE_RUN, ' ')
+    .trim()
 }
 
 /**

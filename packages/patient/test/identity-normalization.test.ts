@@ -9,10 +9,21 @@ describe('identity normalization for duplicates', () => {
     ['Élodie Brême', 'elodie breme'],
     ['N’GUESSAN Aïcha', 'n’guessan aicha'],
     ['Straße', 'strasse'],
+    ['STRAẞE', 'strasse'],
     ['Ｋｏｕａｄｉｏ', 'kouadio'],
     ['Ǆemal', 'dzemal'],
   ])('%s -> %s', (input, expected) => {
     expect(normalizePersonName(input)).toBe(expected)
+  })
+
+  it('is idempotent on every single code point', () => {
+    const unstable: string[] = []
+    for (let code = 0; code < 0x110000; code++) {
+      if (code >= 0xd800 && code <= 0xdfff) continue
+      const once = normalizePersonName(String.fromCodePoint(code))
+      if (normalizePersonName(once) !== once) unstable.push(code.toString(16))
+    }
+    expect(unstable).toEqual([])
   })
 
   it('is idempotent and leaves no accent, capital or double space', () => {

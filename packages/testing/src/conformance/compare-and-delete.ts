@@ -29,6 +29,20 @@ export function registerCompareAndDeleteTests(context: ConformanceContext): void
       expect(await driver().compareAndDelete(`${p}lock`, 'x')).toBe(false)
     })
 
+    it('compares the empty string like any other value', async () => {
+      const p = freshPrefix()
+      await driver().set(`${p}lock`, '')
+      expect(await driver().compareAndDelete(`${p}lock`, 'x')).toBe(false)
+      if (context.quirks.emptyStringIsNilInScripts === true) {
+        expect(await driver().compareAndDelete(`${p}lock`, '')).toBe(false)
+        expect(await driver().get(`${p}lock`)).toBe('')
+      } else {
+        expect(await driver().compareAndDelete(`${p}lock`, '')).toBe(true)
+        expect(await driver().exists([`${p}lock`])).toBe(0)
+      }
+      expect(await driver().compareAndDelete(`${p}none`, '')).toBe(false)
+    })
+
     it('compares unicode values exactly', async () => {
       const p = freshPrefix()
       await driver().set(`${p}lock`, 'é')

@@ -130,4 +130,14 @@ export interface DriverConformanceQuirks {
    * @default false
    */
   readonly sliceLimitOffset?: boolean
+  /**
+   * Inside a server-side script, reading a key that holds the empty string gives Lua `false`, as a
+   * missing key does (seen in ioredis-mock 8.13.1, whose Lua bridge treats `''` as no reply). So
+   * `compareAndDelete(key, '')` on a key holding `''` resolves false and keeps the key, where Redis
+   * deletes it and resolves true. The suite and the reference model of the model-based test expect
+   * exactly that; every other compareAndDelete is compared as on Redis.
+   *
+   * @default false
+   */
+  readonly emptyStringIsNilInScripts?: boolean
 }

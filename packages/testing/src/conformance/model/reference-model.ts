@@ -73,6 +73,7 @@ class RedisModel implements ReferenceModel {
 
   private readonly compareMembers: (a: string, b: string) => number
   private readonly dropEmptySortedSets: boolean
+  private readonly scriptsSeeEmptyAsNil: boolean
 
   constructor(
     private readonly exactTime: boolean,
@@ -80,6 +81,7 @@ class RedisModel implements ReferenceModel {
   ) {
     this.compareMembers = quirks.utf16MemberOrder === true ? compareUtf16 : compareUtf8
     this.dropEmptySortedSets = quirks.keepsEmptySortedSets !== true
+    this.scriptsSeeEmptyAsNil = quirks.emptyStringIsNilInScripts === true
   }
 
   apply(command: DriverCommand): DriverCommandResult {
@@ -284,7 +286,7 @@ class RedisModel implements ReferenceModel {
       }
       case 'compareAndDelete': {
         const value = this.typed(command.key, 'string')?.value
-        if (value !== command.expected) return false
+        if (value !== command.expected || (value === '' && this.scriptsSeeEmptyAsNil)) return false
         this.keys.delete(command.key)
         return true
       }
