@@ -1,6 +1,7 @@
 import { DeadlineExceededError, DriverError } from '@cachette/core'
 import { EventEmitter } from 'node:events'
 import { toDriverError } from './redis-errors.js'
+import type { WriteCoalescer } from './write-coalescer.js'
 
 /**
  * Every driver call goes through {@link CallRunner.run}, which gives it two guarantees ioredis
@@ -51,6 +52,7 @@ export class CallRunner {
     private readonly connection: ConnectionLike,
     private readonly deadlineMs: number,
     private readonly maxPendingCalls: number,
+    private readonly coalescer?: WriteCoalescer,
   ) {
     connection.on('ready', this.releaseWaiters)
     // 'close' fires when an attempt fails (refused, reset): the waiters' attempt is over.
@@ -102,6 +104,7 @@ export class CallRunner {
       const waiter: Waiter = {
         start: () => {
           if (token.expired) return
+          this.coalescer?.beforeWrite()
           let sent: Promise<T>
           try {
             sent = send(token)
@@ -132,6 +135,7 @@ export class CallRunner {
   /** Rejects every waiting call and every later call with `CLOSED`; removes the listeners. */
   close(): void {
     this.closed = true
+    this.coalescer?.endTurn()
     this.connection.off('ready', this.releaseWaiters)
     this.connection.off('close', this.failWaiters)
     this.connection.off('end', this.failWaiters)

@@ -19,6 +19,7 @@ export interface ResolvedTuning {
   readonly maxPendingCalls: number
   readonly scanCount: number
   readonly deleteBatchSize: number
+  readonly coalesceWrites: boolean
   readonly onError: ((error: Error) => void) | undefined
 }
 
@@ -44,6 +45,7 @@ const tuningShape = {
   maxPendingCalls: z.number().int().min(0).max(1_000_000).optional(),
   scanCount: z.number().int().min(1).max(100_000).optional(),
   deleteBatchSize: z.number().int().min(1).max(100_000).optional(),
+  coalesceWrites: z.boolean().optional(),
   onError: z.custom<(error: Error) => void>((value) => typeof value === 'function', 'expected a function').optional(),
 }
 const authShape = {
@@ -137,6 +139,7 @@ function resolveTuning(parsed: z.infer<typeof hostSchema>): ResolvedTuning {
     maxPendingCalls: parsed.maxPendingCalls ?? 1000,
     scanCount: parsed.scanCount ?? 250,
     deleteBatchSize: parsed.deleteBatchSize ?? 500,
+    coalesceWrites: parsed.coalesceWrites ?? true,
     onError: parsed.onError,
   }
 }

@@ -21,6 +21,9 @@ describe('ioredisDriver options', () => {
     expect(invalidMessage(() => ioredisDriver({ url: 'redis://localhost', deadlineMs: 0 }))).toMatch(/deadlineMs/)
     expect(invalidMessage(() => ioredisDriver({ url: 'redis://localhost', deadlineMs: 500, socketTimeoutMs: 100 }))).toMatch(/socketTimeoutMs must be >= deadlineMs/)
     expect(invalidMessage(() => ioredisDriver({ url: 'redis://localhost', deadLine: 5 } as unknown as IoredisDriverOptions))).toMatch(/deadLine/)
+    expect(invalidMessage(() => ioredisDriver({ url: 'redis://localhost', coalesceWrites: 'yes' } as unknown as IoredisDriverOptions))).toMatch(
+      /coalesceWrites: .*boolean/,
+    )
   })
 
   it('refuses two ways of connecting at once', () => {
