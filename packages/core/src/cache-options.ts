@@ -30,6 +30,10 @@ export interface CacheOptions extends ResilienceOptions, StoreProtectionOptions 
    * The store.
    *
    * @default memoryDriver()
+   * @example
+   * ```ts
+   * createCache({ driver: ioredisDriver({ url: 'redis://redis.internal:6379' }), prefix: 'identity' })
+   * ```
    */
   readonly driver?: Driver
   /**
@@ -38,12 +42,20 @@ export interface CacheOptions extends ResilienceOptions, StoreProtectionOptions 
    * patterns anyway, and a brace would break Redis Cluster hash tags).
    *
    * @default no prefix
+   * @example
+   * ```ts
+   * createCache({ driver, prefix: 'identity' }) // patientKey({ id: 42 }) is stored at identity:patient:42
+   * ```
    */
   readonly prefix?: string
   /**
    * The TTL of entries whose key and call give none. `CACHE_TTL_DEFAULT` (seconds) overrides it.
    *
    * @default '5m'
+   * @example
+   * ```ts
+   * createCache({ driver, ttl: '10m' })
+   * ```
    */
   readonly ttl?: Duration
   /**
@@ -51,6 +63,11 @@ export interface CacheOptions extends ResilienceOptions, StoreProtectionOptions 
    * `CACHE_TTL_<NAME>` (seconds) overrides the policy `<name>`.
    *
    * @default ttlPresets (session 1h, profile 30m, list 5m, stats 15m, static 24h)
+   * @example
+   * ```ts
+   * createCache({ driver, ttls: { patient: '10m', stats_dashboard: '5m' } })
+   * defineKey('patient:{id}', { ttl: 'patient' }) // CACHE_TTL_PATIENT=600 would override it
+   * ```
    */
   readonly ttls?: Readonly<Record<string, Duration>>
   /**
@@ -59,6 +76,10 @@ export interface CacheOptions extends ResilienceOptions, StoreProtectionOptions 
    * Tag version tokens live at least this long.
    *
    * @default '30d' (messaging keeps messages 30 days, the longest retention in the seeds)
+   * @example
+   * ```ts
+   * createCache({ driver, maxTtl: '7d' })
+   * ```
    */
   readonly maxTtl?: Duration
   /**
@@ -66,6 +87,10 @@ export interface CacheOptions extends ResilienceOptions, StoreProtectionOptions 
    * asked value, so entries written together do not expire together. Never lengthens a TTL.
    *
    * @default 0 (TTLs are exactly as asked)
+   * @example
+   * ```ts
+   * createCache({ driver, jitter: 0.1 }) // a '10m' TTL becomes 9 to 10 minutes
+   * ```
    */
   readonly jitter?: number
   /**
@@ -74,6 +99,10 @@ export interface CacheOptions extends ResilienceOptions, StoreProtectionOptions 
    *
    * @default 500 (a local Redis answers in under 1 ms, Upstash REST in tens of ms; past 500 ms
    * the database is usually as fast as the cache, so waiting longer only adds latency)
+   * @example
+   * ```ts
+   * createCache({ driver, deadlineMs: 100 }) // a Redis on the same network
+   * ```
    */
   readonly deadlineMs?: number
   /**
@@ -81,12 +110,22 @@ export interface CacheOptions extends ResilienceOptions, StoreProtectionOptions 
    * `CACHE_ENABLED=false` in the environment wins over `true` here (a kill switch for operators).
    *
    * @default true
+   * @example
+   * ```ts
+   * createCache({ driver, enabled: false }) // getOrSet calls the loader every time
+   * ```
    */
   readonly enabled?: boolean
   /**
    * How values are stored; a key's own codec wins.
    *
    * @default jsonCodec
+   * @example
+   * ```ts
+   * import superjson from 'superjson' // keeps Dates, Maps and BigInts
+   * const codec: Codec = { name: 'superjson', format: 'string', encode: (v) => superjson.stringify(v), decode: (p) => superjson.parse(p) }
+   * createCache({ driver, codec })
+   * ```
    */
   readonly codec?: Codec<any>
   /**
@@ -94,6 +133,10 @@ export interface CacheOptions extends ResilienceOptions, StoreProtectionOptions 
    * never a value, key or parameter.
    *
    * @default rateLimitedConsoleLogger() (console.warn, one identical line per 10 s at most)
+   * @example
+   * ```ts
+   * createCache({ driver, logger: { warn: (message, fields) => log.warn(fields, message) } })
+   * ```
    */
   readonly logger?: CacheLogger
   /**
@@ -101,6 +144,10 @@ export interface CacheOptions extends ResilienceOptions, StoreProtectionOptions 
    * `cache_errors_total`. The default is read when the cache is created: start the SDK first.
    *
    * @default metrics.getMeter('@cachette/core') (a no-op until an SDK is installed)
+   * @example
+   * ```ts
+   * createCache({ driver, meter: meterProvider.getMeter('identity-service') })
+   * ```
    */
   readonly meter?: Meter
   /**
@@ -108,6 +155,11 @@ export interface CacheOptions extends ResilienceOptions, StoreProtectionOptions 
    * `false` reads none (tests).
    *
    * @default globalThis.process?.env
+   * @example
+   * ```ts
+   * createCache({ driver, env: false }) // tests: CACHE_* variables are not read
+   * createCache({ driver, env })        // Cloudflare Workers (no process.env): the env of fetch(request, env)
+   * ```
    */
   readonly env?: CacheEnv | false
   /**
@@ -115,6 +167,11 @@ export interface CacheOptions extends ResilienceOptions, StoreProtectionOptions 
    * clock given to `memoryDriver({ clock })`.
    *
    * @default systemClock
+   * @example
+   * ```ts
+   * const clock = createFakeClock() // from @cachette/testing
+   * createCache({ driver: memoryDriver({ clock }), clock, env: false })
+   * ```
    */
   readonly clock?: Clock
 }

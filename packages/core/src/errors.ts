@@ -65,28 +65,61 @@ export class CacheError extends Error {
   }
 }
 
-/** Options failed validation. The message lists each failing option path and why. */
+/**
+ * Options failed validation. The message lists each failing option path and why.
+ *
+ * @example
+ * ```ts
+ * try { createCache({ deadlineMs: 0, jitter: 1 }) } catch (error) {
+ *   if (error instanceof InvalidOptionsError) console.error(error.message) // lists both problems
+ * }
+ * ```
+ */
 export class InvalidOptionsError extends CacheError {
   constructor(message: string, options?: CacheErrorOptions) {
     super('INVALID_OPTIONS', message, options)
   }
 }
 
-/** A key parameter was rejected. The message names the template and parameter, never the value. */
+/**
+ * A key parameter was rejected. The message names the template and parameter, never the value.
+ *
+ * @example
+ * ```ts
+ * const patientKey = defineKey('patient:{code}')
+ * patientKey({ code: '*' }) // throws InvalidKeyError (code 'INVALID_KEY'), the value is not in the message
+ * ```
+ */
 export class InvalidKeyError extends CacheError {
   constructor(message: string, options?: CacheErrorOptions) {
     super('INVALID_KEY', message, options)
   }
 }
 
-/** A duration such as `'5m'` could not be parsed or is out of range. */
+/**
+ * A duration such as `'5m'` could not be parsed or is out of range.
+ *
+ * @example
+ * ```ts
+ * parseDuration('5 minutes') // throws InvalidDurationError: use '5m'
+ * ```
+ */
 export class InvalidDurationError extends CacheError {
   constructor(message: string, options?: CacheErrorOptions) {
     super('INVALID_DURATION', message, options)
   }
 }
 
-/** The store failed or refused a command. */
+/**
+ * The store failed or refused a command.
+ *
+ * @example
+ * ```ts
+ * await cache.invalidate(patientKey({ id: 42 })).catch((error) => {
+ *   if (error instanceof DriverError) log.warn({ code: error.code }, 'invalidation failed')
+ * })
+ * ```
+ */
 export class DriverError extends CacheError {
   constructor(
     code: Extract<CacheErrorCode, 'DRIVER_FAILURE' | 'WRONG_TYPE' | 'NOT_INTEGER' | 'CROSS_SLOT' | 'UNSUPPORTED' | 'CLOSED' | 'CIRCUIT_OPEN'>,
@@ -100,6 +133,13 @@ export class DriverError extends CacheError {
 /**
  * The cache's circuit breaker is open (the store failed repeatedly): the call was not sent to the
  * store at all. A `DriverError`, so code that handles store failures handles it too.
+ *
+ * @example
+ * ```ts
+ * await cache.invalidateTags(['tenant:7']).catch((error) => {
+ *   if (error instanceof CircuitOpenError) log.warn('store skipped: circuit open, invalidation queued')
+ * })
+ * ```
  */
 export class CircuitOpenError extends DriverError {
   constructor(operation: string) {
@@ -107,7 +147,16 @@ export class CircuitOpenError extends DriverError {
   }
 }
 
-/** A store call did not answer within its deadline. */
+/**
+ * A store call did not answer within its deadline.
+ *
+ * @example
+ * ```ts
+ * await cache.invalidate(patientKey({ id: 42 })).catch((error) => {
+ *   if (error instanceof DeadlineExceededError) log.warn({ deadlineMs: error.deadlineMs }, 'store too slow')
+ * })
+ * ```
+ */
 export class DeadlineExceededError extends CacheError {
   /** The deadline that passed, in milliseconds. */
   readonly deadlineMs: number
@@ -118,7 +167,17 @@ export class DeadlineExceededError extends CacheError {
   }
 }
 
-/** A loader did not answer within its hard timeout. */
+/**
+ * A loader did not answer within its hard timeout.
+ *
+ * @example
+ * ```ts
+ * try { await cache.getOrSet(key, load, { loaderTimeout: { hard: '3s' } }) } catch (error) {
+ *   if (error instanceof LoaderTimeoutError) return reply.code(504).send({ timeoutMs: error.timeoutMs })
+ *   throw error
+ * }
+ * ```
+ */
 export class LoaderTimeoutError extends CacheError {
   /** The timeout that passed, in milliseconds. */
   readonly timeoutMs: number
@@ -129,14 +188,33 @@ export class LoaderTimeoutError extends CacheError {
   }
 }
 
-/** A stored entry could not be decoded or failed its schema. Only reported, never thrown to callers of get. */
+/**
+ * A stored entry could not be decoded or failed its schema. Only reported, never thrown to callers of get.
+ *
+ * @example
+ * ```ts
+ * decode(payload) { // a codec's decode: throwing makes the entry a miss, logged as DECODE_FAILED
+ *   if (!payload.startsWith('v2:')) throw new DecodeError('[patient-codec] payload written by an older version')
+ *   return JSON.parse(payload.slice(3))
+ * }
+ * ```
+ */
 export class DecodeError extends CacheError {
   constructor(message: string, options?: CacheErrorOptions) {
     super('DECODE_FAILED', message, options)
   }
 }
 
-/** A driver lacks a capability that a package needs. */
+/**
+ * A driver lacks a capability that a package needs.
+ *
+ * @example
+ * ```ts
+ * if (driver.capabilities.sortedSets !== true) {
+ *   throw new MissingCapabilityError('@acme/messaging', driver.name, ['sortedSets'])
+ * }
+ * ```
+ */
 export class MissingCapabilityError extends CacheError {
   constructor(consumer: string, driverName: string, missing: readonly string[]) {
     super(

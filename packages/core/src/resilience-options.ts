@@ -96,12 +96,20 @@ export interface LoaderTimeoutOptions {
    * Serve the stale value after this long (only when one exists); the loader goes on in the background.
    *
    * @default none
+   * @example
+   * ```ts
+   * createCache({ driver, grace: '1h', loaderTimeout: { soft: '300ms' } })
+   * ```
    */
   readonly soft?: Duration
   /**
    * Stop waiting after this long: the stale value if any, else a `LoaderTimeoutError`.
    *
    * @default none
+   * @example
+   * ```ts
+   * defineKey('fhir:export:{type}:ej:{ejId}', { ttl: '1h', loaderTimeout: { hard: '5s' } })
+   * ```
    */
   readonly hard?: Duration
 }
@@ -113,6 +121,10 @@ export interface EarlyRefreshOptions {
    * `now - loaderDuration × beta × ln(random()) >= freshUntil`.
    *
    * @default 1
+   * @example
+   * ```ts
+   * defineKey('stats:dashboard', { ttl: '5m', earlyRefresh: { beta: 2 } }) // refresh earlier than beta 1
+   * ```
    */
   readonly beta?: number
 }
@@ -124,6 +136,10 @@ export interface DistributedLockOptions {
    * Set it above your loader's worst duration.
    *
    * @default '5s'
+   * @example
+   * ```ts
+   * createCache({ driver, lock: { ttl: '30s' } }) // the loader may take up to 20 s
+   * ```
    */
   readonly ttl?: Duration
   /**
@@ -131,6 +147,10 @@ export interface DistributedLockOptions {
    * the loader itself.
    *
    * @default the lock's ttl
+   * @example
+   * ```ts
+   * createCache({ driver, lock: { ttl: '10s', wait: '2s' } }) // past 2 s a waiter loads it itself
+   * ```
    */
   readonly wait?: Duration
   /**
@@ -138,6 +158,10 @@ export interface DistributedLockOptions {
    * longer, up to 250 ms.
    *
    * @default '20ms'
+   * @example
+   * ```ts
+   * createCache({ driver, lock: { ttl: '5s', pollInterval: '50ms' } })
+   * ```
    */
   readonly pollInterval?: Duration
 }

@@ -15,17 +15,30 @@ export interface IoredisDriverTuning {
    * sent. ioredis alone waits forever on a frozen server. The default matches `createCache`'s
    * `deadlineMs`, so nothing the driver sends outlives the cache call that asked for it.
    * @default 500
+   * @example
+   * ```ts
+   * const driver = ioredisDriver({ url: 'redis://redis.internal:6379', deadlineMs: 100 }) // a Redis on the same network
+   * createCache({ driver, deadlineMs: 100 })
+   * ```
    */
   readonly deadlineMs?: number
   /**
    * ioredis `connectTimeout`: how long one TCP connect may take.
    * @default 2000
+   * @example
+   * ```ts
+   * ioredisDriver({ url: 'redis://redis.internal:6379', connectTimeoutMs: 1000 })
+   * ```
    */
   readonly connectTimeoutMs?: number
   /**
    * TCP keep-alive initial delay (ioredis `keepAlive`), so a silently dropped connection (a NAT
    * or load balancer forgetting it) is noticed. 0 turns keep-alive off.
    * @default 10000
+   * @example
+   * ```ts
+   * ioredisDriver({ url: 'redis://redis.internal:6379', keepAliveMs: 30_000 }) // below an AWS NAT gateway's 350 s idle timeout
+   * ```
    */
   readonly keepAliveMs?: number
   /**
@@ -35,22 +48,38 @@ export interface IoredisDriverTuning {
    * the meantime runs when it does. Once nothing has arrived for a whole deadline, every call
    * waiting on that socket has failed anyway. Must be >= `deadlineMs`.
    * @default deadlineMs
+   * @example
+   * ```ts
+   * ioredisDriver({ url: 'redis://redis.internal:6379', deadlineMs: 200, socketTimeoutMs: 1000 })
+   * ```
    */
   readonly socketTimeoutMs?: number
   /**
    * Calls that may wait for a connection attempt in progress (startup, reconnect). Beyond that,
    * and whenever the connection is known down, calls fail at once instead of queueing.
    * @default 1000
+   * @example
+   * ```ts
+   * ioredisDriver({ url: 'redis://redis.internal:6379', maxPendingCalls: 5000 })
+   * ```
    */
   readonly maxPendingCalls?: number
   /**
    * SCAN COUNT hint: keys examined per SCAN round trip.
    * @default 250
+   * @example
+   * ```ts
+   * ioredisDriver({ url: 'redis://redis.internal:6379', scanCount: 1000 }) // fewer round trips for deletePattern on a large keyspace
+   * ```
    */
   readonly scanCount?: number
   /**
    * Keys per UNLINK command when deleting many keys.
    * @default 500
+   * @example
+   * ```ts
+   * ioredisDriver({ url: 'redis://redis.internal:6379', deleteBatchSize: 100 })
+   * ```
    */
   readonly deleteBatchSize?: number
   /**
@@ -62,7 +91,7 @@ export interface IoredisDriverTuning {
    * @default true
    * @example
    * ```ts
-   * ioredisDriver({ url: process.env.REDIS_URL, coalesceWrites: false })
+   * ioredisDriver({ url: 'redis://redis.internal:6379', coalesceWrites: false })
    * ```
    */
   readonly coalesceWrites?: boolean
@@ -71,6 +100,10 @@ export interface IoredisDriverTuning {
    * while it reconnects. The driver listens for them so none is unhandled; it never logs.
    * Messages of these errors carry no keys or values.
    * @default undefined (ignored)
+   * @example
+   * ```ts
+   * ioredisDriver({ url: 'redis://redis.internal:6379', onError: (error) => log.warn({ err: error }, 'redis connection error') })
+   * ```
    */
   readonly onError?: (error: Error) => void
 }
@@ -80,19 +113,53 @@ export type IoredisTls = boolean | ConnectionOptions
 
 /** A `host`/`port` pair of a Sentinel or Cluster node. */
 export interface IoredisNodeAddress {
-  /** Host name or IP. */
+  /**
+   * Host name or IP.
+   * @example
+   * ```ts
+   * ioredisDriver({ cluster: [{ host: '10.0.0.1', port: 7000 }, { host: '10.0.0.2', port: 7000 }] })
+   * ```
+   */
   readonly host: string
-  /** TCP port. */
+  /**
+   * TCP port.
+   * @example
+   * ```ts
+   * ioredisDriver({ sentinels: [{ host: 'sentinel-1', port: 26379 }, { host: 'sentinel-2', port: 26379 }], name: 'mymaster' })
+   * ```
+   */
   readonly port: number
 }
 
 /** Credentials and TLS for the forms that open connections. */
 export interface IoredisConnectionAuth {
-  /** ACL user name. @default undefined (the default user) */
+  /**
+   * ACL user name.
+   * @default undefined (the default user)
+   * @example
+   * ```ts
+   * ioredisDriver({ host: 'redis.internal', username: 'identity-api', password: process.env.REDIS_PASSWORD })
+   * ```
+   */
   readonly username?: string
-  /** Password (AUTH). @default undefined */
+  /**
+   * Password (AUTH).
+   * @default undefined
+   * @example
+   * ```ts
+   * ioredisDriver({ host: 'redis.internal', password: process.env.REDIS_PASSWORD })
+   * ```
+   */
   readonly password?: string
-  /** TLS; a `rediss://` URL turns it on too. @default false */
+  /**
+   * TLS; a `rediss://` URL turns it on too.
+   * @default false
+   * @example
+   * ```ts
+   * ioredisDriver({ host: 'redis.internal', port: 6380, tls: true })
+   * ioredisDriver({ host: 'redis.internal', port: 6380, tls: { ca: readFileSync('/etc/ssl/certs/redis-ca.pem') } })
+   * ```
+   */
   readonly tls?: IoredisTls
 }
 
@@ -108,41 +175,140 @@ export interface IoredisConnectionAuth {
 export type IoredisDriverOptions = IoredisDriverTuning &
   (
     | {
-        /** A client you own: the driver never closes it, and never changes its options. */
+        /**
+         * A client you own: the driver never closes it, and never changes its options.
+         * @example
+         * ```ts
+         * const redis = new Redis('redis://redis.internal:6379') // import { Redis } from 'ioredis'
+         * ioredisDriver({ client: redis }) // close redis yourself: await redis.quit()
+         * ```
+         */
         readonly client: Redis | Cluster
       }
     | ({
-        /** `redis://` or `rediss://` URL. */
+        /**
+         * `redis://` or `rediss://` URL.
+         * @example
+         * ```ts
+         * ioredisDriver({ url: 'redis://redis.internal:6379' }) // e.g. rediss://redis.internal:6380/0
+         * ```
+         */
         readonly url: string
-        /** Extra ioredis options, applied over the driver's defaults. @default {} */
+        /**
+         * Extra ioredis options, applied over the driver's defaults.
+         * @default {}
+         * @example
+         * ```ts
+         * ioredisDriver({ url: 'redis://redis.internal:6379', redisOptions: { connectionName: 'identity-api' } })
+         * ```
+         */
         readonly redisOptions?: RedisOptions
       } & IoredisConnectionAuth)
     | ({
-        /** Host name or IP. @default 'localhost' */
+        /**
+         * Host name or IP.
+         * @default 'localhost'
+         * @example
+         * ```ts
+         * ioredisDriver({ host: 'redis.internal' })
+         * ```
+         */
         readonly host?: string
-        /** TCP port. @default 6379 */
+        /**
+         * TCP port.
+         * @default 6379
+         * @example
+         * ```ts
+         * ioredisDriver({ host: 'redis.internal', port: 6380 })
+         * ```
+         */
         readonly port?: number
-        /** Database index. @default 0 */
+        /**
+         * Database index.
+         * @default 0
+         * @example
+         * ```ts
+         * ioredisDriver({ host: 'redis.internal', db: 2 })
+         * ```
+         */
         readonly db?: number
-        /** Extra ioredis options, applied over the driver's defaults. @default {} */
+        /**
+         * Extra ioredis options, applied over the driver's defaults.
+         * @default {}
+         * @example
+         * ```ts
+         * ioredisDriver({ host: 'redis.internal', redisOptions: { family: 6 } }) // resolve the host over IPv6
+         * ```
+         */
         readonly redisOptions?: RedisOptions
       } & IoredisConnectionAuth)
     | ({
-        /** Sentinel addresses. */
+        /**
+         * Sentinel addresses.
+         * @example
+         * ```ts
+         * const sentinels = [{ host: 'sentinel-1', port: 26379 }, { host: 'sentinel-2', port: 26379 }, { host: 'sentinel-3', port: 26379 }]
+         * ioredisDriver({ sentinels, name: 'mymaster' })
+         * ```
+         */
         readonly sentinels: readonly IoredisNodeAddress[]
-        /** The master name the Sentinels monitor. */
+        /**
+         * The master name the Sentinels monitor.
+         * @example
+         * ```ts
+         * ioredisDriver({ sentinels, name: 'mymaster' }) // the name in `sentinel monitor mymaster ...`
+         * ```
+         */
         readonly name: string
-        /** Database index. @default 0 */
+        /**
+         * Database index.
+         * @default 0
+         * @example
+         * ```ts
+         * ioredisDriver({ sentinels, name: 'mymaster', db: 1 })
+         * ```
+         */
         readonly db?: number
-        /** Password of the Sentinels themselves. @default undefined */
+        /**
+         * Password of the Sentinels themselves.
+         * @default undefined
+         * @example
+         * ```ts
+         * // sentinelPassword: the Sentinels' own AUTH; password: the master's and replicas'
+         * ioredisDriver({ sentinels, name: 'mymaster', sentinelPassword: process.env.REDIS_SENTINEL_PASSWORD, password: process.env.REDIS_PASSWORD })
+         * ```
+         */
         readonly sentinelPassword?: string
-        /** Extra ioredis options, applied over the driver's defaults. @default {} */
+        /**
+         * Extra ioredis options, applied over the driver's defaults.
+         * @default {}
+         * @example
+         * ```ts
+         * // ioredis uses `tls` for the master's connection only with enableTLSForSentinelMode
+         * ioredisDriver({ sentinels, name: 'mymaster', tls: true, redisOptions: { enableTLSForSentinelMode: true } })
+         * ```
+         */
         readonly redisOptions?: RedisOptions
       } & IoredisConnectionAuth)
     | ({
-        /** Cluster startup nodes (any few nodes; the rest is discovered). */
+        /**
+         * Cluster startup nodes (any few nodes; the rest is discovered).
+         * @example
+         * ```ts
+         * ioredisDriver({ cluster: [{ host: '10.0.0.1', port: 7000 }, { host: '10.0.0.2', port: 7000 }] })
+         * ```
+         */
         readonly cluster: readonly IoredisNodeAddress[]
-        /** Extra ioredis Cluster options, applied over the driver's defaults. @default {} */
+        /**
+         * Extra ioredis Cluster options, applied over the driver's defaults.
+         * @default {}
+         * @example
+         * ```ts
+         * // ElastiCache with TLS: connect by the host names the nodes' certificates were issued for
+         * const clusterOptions: ClusterOptions = { dnsLookup: (address, callback) => callback(null, address) }
+         * ioredisDriver({ cluster: [{ host: configEndpoint, port: 6379 }], tls: true, clusterOptions })
+         * ```
+         */
         readonly clusterOptions?: ClusterOptions
       } & IoredisConnectionAuth)
   )

@@ -15,12 +15,20 @@ export interface DuplicateLockOptions {
    * How long the lock lives if it is never released (a crashed creator): seed 000 says 60 s.
    *
    * @default '60s'
+   * @example
+   * ```ts
+   * createPatientCache({ cache, driver, etablissement, duplicateLock: { ttl: '30s' } })
+   * ```
    */
   readonly ttl?: Duration
   /**
    * The literal start of the lock key; the person's fingerprint follows.
    *
    * @default 'soins_suite_patient_lock:'
+   * @example
+   * ```ts
+   * createPatientCache({ cache, driver, etablissement, duplicateLock: { keyPrefix: 'identity:patient_lock:' } })
+   * ```
    */
   readonly keyPrefix?: string
   /**
@@ -28,6 +36,10 @@ export interface DuplicateLockOptions {
    * of normalized name + first names + birth date, which anyone can confirm for a guessed person.
    *
    * @default none (plain SHA-256, as seed 000's `hash(nom+prenom+naissance)`)
+   * @example
+   * ```ts
+   * createPatientCache({ cache, driver, etablissement, duplicateLock: { secret: process.env.PATIENT_LOCK_SECRET } })
+   * ```
    */
   readonly secret?: string
   /**
@@ -37,6 +49,10 @@ export interface DuplicateLockOptions {
    * re-submissions (a double click) for the lock's TTL.
    *
    * @default false
+   * @example
+   * ```ts
+   * createPatientCache({ cache, driver, etablissement, duplicateLock: { keepAfterCreate: true } }) // also refuses a double submit for 60 s
+   * ```
    */
   readonly keepAfterCreate?: boolean
 }
@@ -47,12 +63,20 @@ export interface InvalidationRetryOptions {
    * Delay before the first retry; each failure doubles it.
    *
    * @default 100
+   * @example
+   * ```ts
+   * createPatientCache({ cache, driver, etablissement, invalidationRetry: { initialDelayMs: 250 } })
+   * ```
    */
   readonly initialDelayMs?: number
   /**
    * The longest delay between two retries (the backoff is bounded).
    *
    * @default 30_000
+   * @example
+   * ```ts
+   * createPatientCache({ cache, driver, etablissement, invalidationRetry: { maxDelayMs: 60_000 } })
+   * ```
    */
   readonly maxDelayMs?: number
   /**
@@ -60,6 +84,10 @@ export interface InvalidationRetryOptions {
    * `stats().invalidationsDropped` and logged: memory stays bounded while the store is down.
    *
    * @default 10_000
+   * @example
+   * ```ts
+   * createPatientCache({ cache, driver, etablissement, invalidationRetry: { maxPending: 50_000 } })
+   * ```
    */
   readonly maxPending?: number
 }
@@ -76,20 +104,43 @@ export interface PatientCacheOptions {
   /**
    * The Cachette cache: its kill switch (`enabled` / `CACHE_ENABLED=false`) applies here too, and in
    * `'json'` storage records are stored through it (its prefix, codec and stats apply).
+   *
+   * @example
+   * ```ts
+   * const cache = createCache({ driver, prefix: 'identity' })
+   * createPatientCache({ cache, driver, etablissement })
+   * ```
    */
   readonly cache: Cache
   /**
    * The store the cache uses. `'hash'` storage and the anti-duplicate lock need commands a Cache
    * does not offer (HGETALL, MULTI, SET NX, compare-and-delete), so they talk to the driver directly.
+   *
+   * @example
+   * ```ts
+   * const driver = ioredisDriver({ url: 'redis://redis.internal:6379' })
+   * createPatientCache({ cache: createCache({ driver, prefix: 'identity' }), driver, etablissement }) // the cache's own driver
+   * ```
    */
   readonly driver: Driver
-  /** This service's establishment id: fills `{etablissement}` in the key template and is the lock's value. */
+  /**
+   * This service's establishment id: fills `{etablissement}` in the key template and is the lock's value.
+   *
+   * @example
+   * ```ts
+   * createPatientCache({ cache, driver, etablissement: '880e8400-e29b-41d4-a716-446655440004' })
+   * ```
+   */
   readonly etablissement: string
   /**
    * `'hash'`: seed 000's HASH, at exactly the key the template gives (no cache prefix: another
    * service reads that exact name). `'json'`: one Cachette entry through `cache` (below its prefix).
    *
    * @default 'hash'
+   * @example
+   * ```ts
+   * createPatientCache({ cache, driver, etablissement, storage: 'json', keyTemplate: 'patient:{id}' }) // seed 001: identity:patient:42
+   * ```
    */
   readonly storage?: PatientStorage
   /**
@@ -98,6 +149,10 @@ export interface PatientCacheOptions {
    * `storage: 'json'` and a cache created with `prefix: 'identity'` gives `identity:patient:42`.
    *
    * @default 'soins_suite_{etablissement}_patient_cache:{code_patient}'
+   * @example
+   * ```ts
+   * createPatientCache({ cache, driver, etablissement, keyTemplate: 'registry:{etablissement}:patient:{code}' })
+   * ```
    */
   readonly keyTemplate?: string
   /**
@@ -106,36 +161,60 @@ export interface PatientCacheOptions {
    * code in key names; another service must then compute the same HMAC to share entries).
    *
    * @default 'strict' (the Go service reads the plain code)
+   * @example
+   * ```ts
+   * createPatientCache({ cache, driver, etablissement, codeParam: { hmac: keySecret } }) // no patient code in key names
+   * ```
    */
   readonly codeParam?: ParamMode
   /**
    * Entry TTL. `CACHE_TTL_PATIENT` (seconds) overrides it. Seed 000: 1 h; seed 001: 10 min.
    *
    * @default '1h'
+   * @example
+   * ```ts
+   * createPatientCache({ cache, driver, etablissement, ttl: '10m' }) // seed 001; CACHE_TTL_PATIENT still wins
+   * ```
    */
   readonly ttl?: Duration
   /**
    * Variables to read `CACHE_TTL_PATIENT` from; `false` reads none (tests).
    *
    * @default globalThis.process?.env
+   * @example
+   * ```ts
+   * createPatientCache({ cache, driver, etablissement, env: false }) // tests: CACHE_TTL_PATIENT is not read
+   * ```
    */
   readonly env?: CacheEnv | false
   /**
    * Deadline of each store call this package makes itself (HASH reads and writes, locks), in ms.
    *
    * @default 500 (as `@cachette/core`)
+   * @example
+   * ```ts
+   * createPatientCache({ cache, driver, etablissement, deadlineMs: 200 })
+   * ```
    */
   readonly deadlineMs?: number
   /**
    * The anti-duplicate creation lock.
    *
    * @default { ttl: '60s', keyPrefix: 'soins_suite_patient_lock:', keepAfterCreate: false }
+   * @example
+   * ```ts
+   * createPatientCache({ cache, driver, etablissement, duplicateLock: { ttl: '30s', secret: process.env.PATIENT_LOCK_SECRET } })
+   * ```
    */
   readonly duplicateLock?: DuplicateLockOptions
   /**
    * Retry of invalidations that could not reach the store.
    *
    * @default { initialDelayMs: 100, maxDelayMs: 30_000, maxPending: 10_000 }
+   * @example
+   * ```ts
+   * createPatientCache({ cache, driver, etablissement, invalidationRetry: { initialDelayMs: 200, maxDelayMs: 10_000 } })
+   * ```
    */
   readonly invalidationRetry?: InvalidationRetryOptions
   /**
@@ -144,18 +223,32 @@ export interface PatientCacheOptions {
    * uses so both land in one metric family. `'json'` storage is measured by the cache itself.
    *
    * @default none (no metrics from HASH storage)
+   * @example
+   * ```ts
+   * const meter = meterProvider.getMeter('patient-registry')
+   * const cache = createCache({ driver, prefix: 'identity', meter })
+   * createPatientCache({ cache, driver, etablissement, meter })
+   * ```
    */
   readonly meter?: PatientMeter
   /**
    * Where absorbed failures are reported (never with a key, a code or a value).
    *
    * @default rateLimitedConsoleLogger()
+   * @example
+   * ```ts
+   * createPatientCache({ cache, driver, etablissement, logger: { warn: (message, fields) => log.warn(fields, message) } })
+   * ```
    */
   readonly logger?: CacheLogger
   /**
    * The `key_prefix` metrics label and log label of patient entries.
    *
    * @default 'patient'
+   * @example
+   * ```ts
+   * createPatientCache({ cache, driver, etablissement, label: 'registry_patient' }) // cache_hits_total{key_prefix="registry_patient"}
+   * ```
    */
   readonly label?: string
 }
