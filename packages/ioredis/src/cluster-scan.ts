@@ -1,11 +1,13 @@
 import type { CallRunner } from './call-runner.js'
 import { distinctMasters } from './cluster-nodes.js'
 import type { ClusterCommandClient, CommandClient } from './commands.js'
+import { scanConcurrently } from './concurrent-scan.js'
 
 /**
  * SCAN as an async iterable. On a cluster every master holds its own keyspace, and SCAN on the
- * cluster object would only ever reach one node, so the driver walks each master in turn (this
- * is what bentocache's cluster `clear()` misses). Each SCAN page is one call with its own deadline.
+ * cluster object would only ever reach one node, so the driver walks every master (this is what
+ * bentocache's cluster `clear()` misses), all of them at once with a bounded prefetch (see
+ * {@link scanConcurrently}). Each SCAN page is one call with its own deadline.
  */
 
 /** Every key of one node matching `pattern`. */
@@ -32,5 +34,5 @@ export async function* scanKeys(
   }
   // Through the runner so that a cluster still discovering its slots is waited for.
   const masters = await runner.run('scan', async () => distinctMasters(cluster))
-  for (const master of masters) yield* scanNode(runner, master, pattern, count)
+  yield* scanConcurrently(runner, masters, pattern, count)
 }

@@ -1,10 +1,82 @@
 import { Cluster, Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createCache, defineKey, isCacheError, type Driver } from '@cachette/core'
 import { startRedisCluster, type RedisClusterHandle } from '@cachette/testing'
 import { ioredisDriver } from '../src/index.js'
 import { keySlot } from '../src/key-slot.js'
-import { randomPrefix } from './support/traffic.js'
+import { randomPrefix, sleep } from './support/traffic.js'
+
+type ScanFn = (cursor: string, ...args: (string | number)[]) => Promise<[string, string[]]>
+
+/** What {@link spyScans} saw of the SCANs sent to each master. */
+interface ScanSpy {
+  /** SCANs sent, per master (in `client.nodes('master')` order). */
+  readonly calls: number[]
+  /** SCANs in flight now, over all masters. */
+  inFlight: number
+  /** Most SCANs in flight at once, over all masters. */
+  maxInFlight: number
+  /** Most SCANs in flight at once when a master's second or later SCAN was sent (so not only the first pages). */
+  maxInFlightLater: number
+  /** Most SCANs in flight at once on any one master. */
+  maxInFlightPerMaster: number
+  restore(): void
+}
+
+/**
+ * Wraps `scan` on each master connection of a cluster client to count SCANs, overall and per master.
+ * Each SCAN waits `delayMs` before it is sent; `corrupt(master, call)` true sends that SCAN with an
+ * invalid cursor, so that the real server rejects it.
+ */
+function spyScans(client: Cluster, options: { delayMs?: number; corrupt?: (master: number, call: number) => boolean } = {}): ScanSpy {
+  const nodes = client.nodes('master')
+  const spy: ScanSpy = {
+    calls: nodes.map(() => 0),
+    inFlight: 0,
+    maxInFlight: 0,
+    maxInFlightLater: 0,
+    maxInFlightPerMaster: 0,
+    restore: () => {
+      for (const node of nodes) delete (node as unknown as { scan?: ScanFn }).scan
+    },
+  }
+  nodes.forEach((node, master) => {
+    const scan = node.scan.bind(node) as unknown as ScanFn
+    let mine = 0
+    ;(node as unknown as { scan: ScanFn }).scan = async (cursor, ...args) => {
+      const call = (spy.calls[master] = (spy.calls[master] ?? 0) + 1)
+      spy.inFlight++
+      mine++
+      spy.maxInFlight = Math.max(spy.maxInFlight, spy.inFlight)
+      if (call > 1) spy.maxInFlightLater = Math.max(spy.maxInFlightLater, spy.inFlight)
+      spy.maxInFlightPerMaster = Math.max(spy.maxInFlightPerMaster, mine)
+      try {
+        if (options.delayMs !== undefined) await sleep(options.delayMs)
+        return await scan(options.corrupt?.(master, call) === true ? 'not-a-cursor' : cursor, ...args)
+      } finally {
+        spy.inFlight--
+        mine--
+      }
+    }
+  })
+  return spy
+}
+
+/** Runs `run`, then waits a little; resolves the rejections nobody handled meanwhile. */
+async function unhandledRejectionsDuring(run: () => Promise<void>): Promise<unknown[]> {
+  const seen: unknown[] = []
+  const record = (reason: unknown) => seen.push(reason)
+  process.on('unhandledRejection', record)
+  try {
+    await run()
+    await sleep(100)
+  } finally {
+    process.off('unhandledRejection', record)
+  }
+  return seen
+}
+
+const sum = (counts: readonly number[]) => counts.reduce((a, b) => a + b, 0)
 
 /** What only a cluster asks of the driver: work per master, slots, hash tags. */
 describe('ioredis driver on a 3-master Redis Cluster', () => {
@@ -142,6 +214,132 @@ describe('ioredis driver on a 3-master Redis Cluster', () => {
     expect(await client.del(...keys.slice(0, 1))).toBe(1)
     client.disconnect()
     await driver.delete(keys)
+  })
+
+  /** driver.scan on a cluster: the masters walked concurrently, one page per master at most in flight. */
+  describe('scan over the masters', () => {
+    let client: Cluster
+    let scanDriver: Driver
+    let prefix: string
+    let keys: string[]
+    let spy: ScanSpy | undefined
+    const pattern = () => `${prefix}:*`
+
+    beforeAll(async () => {
+      client = new Cluster([...cluster.nodes])
+      scanDriver = ioredisDriver({ client })
+      prefix = randomPrefix('pscan')
+      keys = Array.from({ length: 3000 }, (_, i) => `${prefix}:k${i}`)
+      for (let i = 0; i < keys.length; i += 500) {
+        await Promise.all(keys.slice(i, i + 500).map((key) => scanDriver.set(key, 'v', { ttlMs: 300_000 })))
+      }
+      expect(client.nodes('master')).toHaveLength(3)
+    })
+    afterEach(() => {
+      spy?.restore()
+      spy = undefined
+    })
+    afterAll(async () => {
+      await scanDriver.delete(keys)
+      await scanDriver.close()
+      client.disconnect()
+    })
+
+    it('yields exactly the keys that exist, spread over every master, in many small pages', async () => {
+      const perMaster = await keysPerMaster(pattern())
+      for (const count of perMaster) expect(count).toBeGreaterThan(100)
+      spy = spyScans(client)
+      const seen = new Set<string>()
+      for await (const key of scanDriver.scan(pattern(), { count: 50 })) seen.add(key)
+      expect(seen).toEqual(new Set(keys))
+      // COUNT 50 over ~1,000 keys per master: many pages on every master, not one big one.
+      for (const calls of spy.calls) expect(calls).toBeGreaterThan(10)
+    })
+
+    it('scans the masters at the same time, never more than one SCAN in flight per master', async () => {
+      spy = spyScans(client, { delayMs: 10 })
+      let seen = 0
+      for await (const _key of scanDriver.scan(pattern(), { count: 50 })) {
+        // A consumer that is sometimes busy: the prefetch must still stay at one page per master.
+        if (++seen % 250 === 0) await sleep(15)
+      }
+      expect(seen).toBeGreaterThanOrEqual(keys.length)
+      expect(spy.maxInFlight).toBe(3)
+      expect(spy.maxInFlightLater).toBeGreaterThanOrEqual(2)
+      expect(spy.maxInFlightPerMaster).toBe(1)
+      expect(spy.inFlight).toBe(0)
+    })
+
+    it('sends no SCAN after a break out of the for await, and leaves no rejection unhandled', async () => {
+      const scanSpy = (spy = spyScans(client))
+      let atBreak: number[] = []
+      const unhandled = await unhandledRejectionsDuring(async () => {
+        for await (const key of scanDriver.scan(pattern(), { count: 50 })) {
+          expect(key.startsWith(`${prefix}:`)).toBe(true)
+          // Busy with the first key: every master answered its first page meanwhile, and only the
+          // master whose page is being yielded was asked for its next one.
+          await sleep(100)
+          atBreak = [...scanSpy.calls]
+          break
+        }
+        expect(sum(atBreak)).toBe(4)
+        expect(Math.max(...atBreak)).toBe(2)
+        await sleep(200)
+        expect(scanSpy.calls).toEqual(atBreak)
+        expect(scanSpy.inFlight).toBe(0)
+      })
+      expect(unhandled).toEqual([])
+    })
+
+    it('sends no SCAN after return() on the iterator, even with a next() still pending', async () => {
+      const scanSpy = (spy = spyScans(client))
+      const unhandled = await unhandledRejectionsDuring(async () => {
+        const iterator = scanDriver.scan(pattern(), { count: 50 })[Symbol.asyncIterator]()
+        expect((await iterator.next()).done).toBe(false)
+        const pending = iterator.next()
+        expect(await iterator.return?.()).toEqual({ done: true, value: undefined })
+        expect((await pending).done).toBe(false)
+        expect((await iterator.next()).done).toBe(true)
+        const atReturn = [...scanSpy.calls]
+        expect(Math.max(...atReturn)).toBeLessThanOrEqual(2)
+        await sleep(200)
+        expect(scanSpy.calls).toEqual(atReturn)
+        expect(scanSpy.inFlight).toBe(0)
+      })
+      expect(unhandled).toEqual([])
+    })
+
+    it('a failed page rejects the iteration with a CacheError, and the other masters stop sending', async () => {
+      // The second SCAN of masters 0 and 1 is rejected by the server: the first failure rejects the
+      // iteration, the second (if it was sent at all) must not surface as an unhandled rejection.
+      const scanSpy = (spy = spyScans(client, { corrupt: (master, call) => master < 2 && call === 2 }))
+      let outcome: unknown
+      let yielded = 0
+      let atFailure: number[] = []
+      const unhandled = await unhandledRejectionsDuring(async () => {
+        try {
+          for await (const _key of scanDriver.scan(pattern(), { count: 50 })) {
+            // A consumer slow enough (>= 10 ms a page) for the failure to arrive while it is busy.
+            if (++yielded % 5 === 0) await sleep(1)
+          }
+        } catch (error) {
+          outcome = error
+        }
+        atFailure = [...scanSpy.calls]
+        await sleep(200)
+      })
+      expect(isCacheError(outcome) && outcome.code).toBe('DRIVER_FAILURE')
+      expect((outcome as Error).message).not.toContain(prefix)
+      expect(yielded).toBeGreaterThan(0)
+      expect(yielded).toBeLessThan(keys.length)
+      // Master 2 is never corrupted and has 20+ pages: its loop stopped with the iteration, after at
+      // most its first page and the prefetch of its second (master 0 failed on its second page).
+      expect(atFailure[2]).toBeLessThanOrEqual(3)
+      // Nothing sent after the failure: only pages already in flight then may still have settled.
+      expect(scanSpy.calls).toEqual(atFailure)
+      expect(scanSpy.inFlight).toBe(0)
+      expect(unhandled).toEqual([])
+    })
   })
 
   it('info adds up the masters', async () => {
