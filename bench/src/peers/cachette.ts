@@ -33,14 +33,28 @@ export function cachetteMemory(): Contender & { readonly cache: Cache } {
 }
 
 /**
- * Cachette on `@cachette/ioredis`, with the driver's defaults (it opens its own connection).
+ * Cachette with `shareValues: true`: hits share one frozen decoded value (what cachified does by
+ * keeping the loader's object), so they skip `JSON.parse`.
+ *
+ * @example
+ * ```ts
+ * const contender = cachetteMemoryShared()
+ * ```
+ */
+export function cachetteMemoryShared(): Contender & { readonly cache: Cache } {
+  return cachetteContender('cachette (shareValues)', createCache({ driver: memoryDriver(), prefix: `bench:${runId()}`, ttl: TTL_MS, shareValues: true }))
+}
+
+/**
+ * Cachette on `@cachette/ioredis`, with the driver's defaults (it opens its own connection);
+ * `shareValues` turns on the cache option of that name.
  *
  * @example
  * ```ts
  * const contender = cachetteRedis(servers.standalone)
  * ```
  */
-export function cachetteRedis(target: RedisTarget): Contender & { readonly cache: Cache } {
+export function cachetteRedis(target: RedisTarget, shareValues = false): Contender & { readonly cache: Cache } {
   const driver = target.kind === 'standalone' ? ioredisDriver({ url: target.url }) : ioredisDriver({ cluster: target.nodes })
-  return cachetteContender('cachette', createCache({ driver, prefix: `bench:${runId()}`, ttl: TTL_MS }))
+  return cachetteContender(shareValues ? 'cachette (shareValues)' : 'cachette', createCache({ driver, prefix: `bench:${runId()}`, ttl: TTL_MS, shareValues }))
 }

@@ -4,7 +4,7 @@ import { buildRows, type RowExtras, type ScenarioResult } from '../results.js'
 import type { RedisTarget } from '../servers.js'
 import { valueShapes, type ValueShape } from '../values.js'
 import { countingLoader, idList, withContenders, type CountingLoader, type ScenarioContext } from './context.js'
-import { lineupFor, storeName } from './lineups.js'
+import { hitLineupFor, storeName } from './lineups.js'
 
 /**
  * Scenarios 1 and 2 (and 7 for the cluster): a hit, read-through, on keys every contender
@@ -47,7 +47,7 @@ async function measureShape(ctx: ScenarioContext, store: 'memory' | RedisTarget,
   const callers = config.concurrentCallers
   const ids = idList(Math.max(config.hotKeys, concurrent ? callers : 0))
   return withContenders(
-    () => lineupFor(store),
+    () => hitLineupFor(store),
     async (contenders) => {
       const loaders = new Map(contenders.map((contender) => [contender.name, countingLoader(shape.value)]))
       await fill(contenders, loaders, ids)

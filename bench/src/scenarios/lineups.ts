@@ -2,7 +2,7 @@ import { memoryBaseline, redisBaseline } from '../peers/baseline.js'
 import { bentocacheMemory, bentocacheRedis } from '../peers/bentocache.js'
 import { cacheManagerMemory, cacheManagerRedis } from '../peers/cache-manager.js'
 import { cacheableMemory } from '../peers/cacheable.js'
-import { cachetteMemory, cachetteRedis } from '../peers/cachette.js'
+import { cachetteMemory, cachetteMemoryShared, cachetteRedis } from '../peers/cachette.js'
 import { cachifiedLru } from '../peers/cachified.js'
 import type { Contender } from '../peers/contender.js'
 import { keyvRedis } from '../peers/keyv.js'
@@ -35,6 +35,21 @@ export function redisLineup(target: RedisTarget): Contender[] {
 /** The lineup of a store: memory, or Redis on one target. */
 export function lineupFor(store: 'memory' | RedisTarget): Contender[] {
   return store === 'memory' ? memoryLineup() : redisLineup(store)
+}
+
+/**
+ * The lineup of the hit scenarios: {@link lineupFor} plus Cachette with `shareValues: true` right
+ * after the default Cachette (hits are where sharing decoded values changes anything).
+ *
+ * @example
+ * ```ts
+ * const contenders = hitLineupFor('memory')
+ * ```
+ */
+export function hitLineupFor(store: 'memory' | RedisTarget): Contender[] {
+  const lineup = lineupFor(store)
+  lineup.splice(2, 0, store === 'memory' ? cachetteMemoryShared() : cachetteRedis(store, true))
+  return lineup
 }
 
 /** 'memory', 'redis' or 'cluster', for report titles. */

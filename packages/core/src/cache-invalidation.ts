@@ -60,6 +60,7 @@ function queueFailed(rt: CacheRuntime, error: unknown, enqueue: () => boolean): 
 
 /** A load in progress for an invalidated key must neither store its result nor serve new callers. */
 function dropFlight(rt: CacheRuntime, fullKey: string): void {
+  rt.shared?.forget(fullKey)
   const flight = rt.flights.get(fullKey)
   if (flight !== undefined) {
     flight.skipWrite = true
@@ -92,6 +93,7 @@ export async function deletePattern(rt: CacheRuntime, pattern: KeyPattern | stri
 
   const inGlob = compileGlob(glob)
   for (const fullKey of [...rt.flights.keys(), ...rt.loads.keys()]) if (inGlob(fullKey) && keep(fullKey)) dropFlight(rt, fullKey)
+  rt.shared?.forgetWhere((fullKey) => inGlob(fullKey) && keep(fullKey))
   try {
     const deleted = await scanAndDelete(rt, glob, keep)
     if (rt.events.active) rt.events.emit('delete', attributes, undefined, { operation: 'deletePattern', count: deleted })

@@ -53,25 +53,33 @@ export async function readEntry(
 
   let value: unknown
   let meta: EntryMeta | undefined
-  try {
-    if (codec.format === 'bytes') {
-      const envelope = decodeBytesEnvelope(raw as Uint8Array)
-      meta = envelope.meta
-      value = codec.decode(envelope.payload)
-    } else {
-      const envelope = decodeStringEnvelope(raw as string)
-      meta = envelope.meta
-      value = codec.decode(envelope.payload)
+  // shareValues: the value decoded earlier from this very text, by this codec and schema.
+  const shared = rt.shared !== undefined && codec.format === 'string' ? rt.shared.get(fullKey, raw as string, codec, spec?.schema) : undefined
+  if (shared !== undefined) {
+    value = shared.value
+    meta = shared.meta
+  } else {
+    try {
+      if (codec.format === 'bytes') {
+        const envelope = decodeBytesEnvelope(raw as Uint8Array)
+        meta = envelope.meta
+        value = codec.decode(envelope.payload)
+      } else {
+        const envelope = decodeStringEnvelope(raw as string)
+        meta = envelope.meta
+        value = codec.decode(envelope.payload)
+      }
+      if (spec?.schema !== undefined) {
+        let result = spec.schema['~standard'].validate(value) as StandardSchemaV1Result<unknown> | Promise<StandardSchemaV1Result<unknown>>
+        if (result instanceof Promise) result = await result
+        if (result.issues !== undefined) return corrupted(rt, fullKey, spec, attributes, operation)
+        value = result.value
+      }
+    } catch {
+      // Neither the error nor its message is kept: a codec error may quote the payload.
+      return corrupted(rt, fullKey, spec, attributes, operation)
     }
-    if (spec?.schema !== undefined) {
-      let result = spec.schema['~standard'].validate(value) as StandardSchemaV1Result<unknown> | Promise<StandardSchemaV1Result<unknown>>
-      if (result instanceof Promise) result = await result
-      if (result.issues !== undefined) return corrupted(rt, fullKey, spec, attributes, operation)
-      value = result.value
-    }
-  } catch {
-    // Neither the error nor its message is kept: a codec error may quote the payload.
-    return corrupted(rt, fullKey, spec, attributes, operation)
+    if (rt.shared !== undefined && codec.format === 'string') value = rt.shared.keep(fullKey, raw as string, codec, spec?.schema, value, meta)
   }
 
   // An invalidation of this entry failed and waits in the queue: the entry may be stale data.

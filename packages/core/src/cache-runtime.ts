@@ -11,6 +11,7 @@ import type { InvalidationQueue } from './invalidation-queue.js'
 import { isInProcessDriver } from './memory/in-process.js'
 import { CacheMetrics, type CacheOperation, type LabelAttributes } from './metrics.js'
 import { hasResilienceOptions, mergeLoadPolicy, type LoadPolicy, type ResilienceOptions } from './resilience-options.js'
+import { SharedValues } from './shared-values.js'
 import { applyJitter, type ParsedTtl } from './ttl.js'
 
 /** What a read returns when there is no usable entry (a symbol, so `null` stays a cacheable value). */
@@ -56,6 +57,8 @@ export class CacheRuntime {
   readonly loads = new Map<string, Load>()
   /** Per-key back-off after a loader failure served stale. */
   readonly backoff = new RetryBackoff()
+  /** Decoded values shared between hits (`shareValues`), or undefined. */
+  readonly shared: SharedValues | undefined
   /** Events and diagnostics_channel; `events.active` is false while nobody listens. */
   readonly events: CacheEvents
   /** Undefined unless the `circuitBreaker` option is set. */
@@ -69,6 +72,7 @@ export class CacheRuntime {
   constructor(readonly config: ResolvedCacheConfig) {
     this.metrics = new CacheMetrics(config.meter)
     this.deadlines = new DeadlineQueue(config.deadlineMs, isInProcessDriver(config.driver))
+    this.shared = config.shareValues === undefined ? undefined : new SharedValues(config.shareValues.maxEntries)
     this.stringKeyAttributes = this.metrics.attributesFor(config.prefix === '' ? '(none)' : config.prefix)
     this.events = new CacheEvents(config.driver.name, config.events, config.diagnosticsChannel)
     const breakerConfig = config.circuitBreaker

@@ -229,6 +229,7 @@ export function createCache(options: CacheOptions = {}): Cache {
     close() {
       closing ??= (async () => {
         rt.closed = true
+        rt.shared?.clear()
         await Promise.allSettled([...rt.pending])
         // One last bounded try for invalidations that failed; what is left is counted and logged.
         await rt.queue?.close()
