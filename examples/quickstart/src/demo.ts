@@ -58,6 +58,15 @@ export async function runDemo(driver: Driver = memoryDriver()): Promise<string[]
   out.push(`stats: hits=${hits} misses=${misses} hitRate=${hitRate.toFixed(2)} sets=${sets} deletes=${deletes} errors=${errors}`)
   out.push(`database calls: ${sourceCalls.count}`)
 
+  // Read-mostly data (lists, FHIR bundles): hits can share one frozen decoded value instead of
+  // decoding a copy each. Callers must not edit it: structuredClone() it first if they need to.
+  const lists = createCache({ driver, prefix: 'lists', ttl: '5m', shareValues: true })
+  const listKey = fmpaListKey({ tenantId: 't8', filters: { status: 'ACTIVE', page: 1 } })
+  await lists.getOrSet(listKey, () => listFmpaFromDatabase('t8', 'ACTIVE'))
+  const [one, two] = [await lists.get(listKey), await lists.get(listKey)]
+  out.push(`shareValues: every hit gets the same frozen list: ${one === two && Object.isFrozen(one)}`)
+
+  await lists.close()
   await cache.close()
   return out
 }
