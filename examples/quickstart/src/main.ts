@@ -1,6 +1,7 @@
 /**
  * Cachette in one screen, on the embedded memory driver: a miss then a hit with their timings,
- * an invalidation, a pattern delete, a tag invalidation, and the stats.
+ * an invalidation, a pattern delete, a tag invalidation, the stats, and hits sharing one frozen
+ * value (`shareValues`).
  *
  *   pnpm demo
  *
