@@ -29,18 +29,7 @@ import { parseInfo, sumInfo } from './redis-info.js'
 import { sanitizeError } from './redis-errors.js'
 import { boundArg, parseEntries, zaddArgs, zrangeByScoreArgs } from './sorted-set-args.js'
 import { hsetArgs, setArgs, toBytes, toRedisValue } from './values.js'
-import { WriteCoalescer, type CorkableSocket, type SocketSource } from './write-coalescer.js'
-
-/** The socket of a connection, when it has one (ioredis-mock and a client not connected yet have none). */
-function socketOf(connection: CommandClient): CorkableSocket | undefined {
-  return (connection as { stream?: CorkableSocket }).stream
-}
-
-/** Every socket commands may go to: the client's, or each cluster node's. */
-function socketsOf(client: CommandClient, cluster: ClusterCommandClient | undefined): SocketSource {
-  if (cluster === undefined) return () => [socketOf(client)]
-  return () => cluster.nodes('all').map(socketOf)
-}
+import { WriteCoalescer, socketsOf } from './write-coalescer.js'
 
 /** Splits `items` into slices of at most `size`. */
 function chunk<T>(items: readonly T[], size: number): T[][] {

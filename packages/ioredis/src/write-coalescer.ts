@@ -12,6 +12,8 @@
  * (which defers every command, a lone one too, to `setImmediate`).
  */
 
+import type { ClusterCommandClient, CommandClient } from './commands.js'
+
 /** The part of a socket (net.Socket, tls.TLSSocket) that coalescing uses. */
 export interface CorkableSocket {
   cork(): void
@@ -20,6 +22,17 @@ export interface CorkableSocket {
 
 /** Where the driver's sockets are: the client's one socket, or every node's on a cluster. */
 export type SocketSource = () => Iterable<CorkableSocket | undefined>
+
+/** The socket of a connection, when it has one (ioredis-mock and a client not connected yet have none). */
+function socketOf(connection: CommandClient): CorkableSocket | undefined {
+  return (connection as { stream?: CorkableSocket }).stream
+}
+
+/** Every socket commands may go to: the client's, or each cluster node's. */
+export function socketsOf(client: CommandClient, cluster: ClusterCommandClient | undefined): SocketSource {
+  if (cluster === undefined) return () => [socketOf(client)]
+  return () => cluster.nodes('all').map(socketOf)
+}
 
 function isCorkable(socket: CorkableSocket | undefined): socket is CorkableSocket {
   return socket !== undefined && typeof socket.cork === 'function' && typeof socket.uncork === 'function'
