@@ -30,6 +30,22 @@ describe('DeadlineQueue (one timer for every store call of a cache)', () => {
     expect(secondAt).toBeLessThan(1_000)
   })
 
+  it('marks the token of a call expired when its deadline passes, and only then', async () => {
+    const deadlines = new DeadlineQueue(20)
+    const expired = { expired: false }
+    const answered = { expired: false }
+    await expect(deadlines.run(never(), 'scan', expired)).rejects.toBeInstanceOf(DeadlineExceededError)
+    expect(await deadlines.run(after(2, 'ok'), 'scan', answered)).toBe('ok')
+    await after(40, null)
+    expect(expired.expired).toBe(true)
+    expect(answered.expired).toBe(false)
+  })
+
+  it('is exported for drivers, with the token type', async () => {
+    const { DeadlineQueue: Exported } = await import('../src/index.js')
+    expect(Exported).toBe(DeadlineQueue)
+  })
+
   it('ignores a late answer after the deadline', async () => {
     const deadlines = new DeadlineQueue(10)
     await expect(deadlines.run(after(30, 'late'), 'get')).rejects.toBeInstanceOf(DeadlineExceededError)

@@ -1,4 +1,4 @@
-import { DeadlineExceededError, DriverError } from '@cachette/core'
+import { DeadlineExceededError, DeadlineQueue, DriverError } from '@cachette/core'
 import { EventEmitter } from 'node:events'
 import { toDriverError } from './redis-errors.js'
 import type { WriteCoalescer } from './write-coalescer.js'
@@ -10,7 +10,9 @@ import type { WriteCoalescer } from './write-coalescer.js'
  * - A deadline. The whole call (waiting for a connection, every round trip it needs) answers
  *   within `deadlineMs` or rejects with `DeadlineExceededError`. ioredis without
  *   `commandTimeout` waits forever on a frozen server, and its `commandTimeout` does not cover the
- *   cluster's retry delays.
+ *   cluster's retry delays. Calls sent at once share one timer (core's `DeadlineQueue`: every
+ *   call has the same deadline, so they expire in order); a call that waits for a connection has
+ *   its own, which also takes it out of the waiting set.
  * - A bounded wait instead of an offline queue. The driver's clients run with
  *   `enableOfflineQueue: false`, so nothing is queued in ioredis while Redis is away (its offline
  *   queue is unbounded and replays commands long after their caller gave up). Calls made while a
@@ -47,6 +49,8 @@ interface Waiter {
 export class CallRunner {
   private readonly waiters = new Set<Waiter>()
   private closed = false
+  /** Deadlines of the calls sent at once: one timer for all of them, not one per call. */
+  private readonly deadlines: DeadlineQueue
 
   constructor(
     private readonly connection: ConnectionLike,
@@ -54,6 +58,7 @@ export class CallRunner {
     private readonly maxPendingCalls: number,
     private readonly coalescer?: WriteCoalescer,
   ) {
+    this.deadlines = new DeadlineQueue(deadlineMs)
     connection.on('ready', this.releaseWaiters)
     // 'close' fires when an attempt fails (refused, reset): the waiters' attempt is over.
     connection.on('close', this.failWaiters)
@@ -92,6 +97,12 @@ export class CallRunner {
         new DriverError('DRIVER_FAILURE', `[@cachette/ioredis] ${operation} failed: ${this.maxPendingCalls} calls already wait for a connection`),
       )
     }
+    if (!mustWait) {
+      // The common case, connected: send now, under the shared deadline queue.
+      const token: CallToken = { expired: false }
+      const sent = this.start(send, token).then(undefined, (error: unknown) => Promise.reject(toDriverError(operation, error)))
+      return this.deadlines.run(sent, `ioredis ${operation}`, token)
+    }
     return new Promise<T>((resolve, reject) => {
       const token: CallToken = { expired: false }
       const settle = (error: Error | undefined, value?: T) => {
@@ -104,14 +115,7 @@ export class CallRunner {
       const waiter: Waiter = {
         start: () => {
           if (token.expired) return
-          this.coalescer?.beforeWrite()
-          let sent: Promise<T>
-          try {
-            sent = send(token)
-          } catch (error) {
-            sent = Promise.reject(error)
-          }
-          sent.then(
+          this.start(send, token).then(
             (value) => settle(undefined, value),
             (error: unknown) => settle(toDriverError(operation, error)),
           )
@@ -122,14 +126,20 @@ export class CallRunner {
         this.waiters.delete(waiter)
         settle(new DeadlineExceededError(`ioredis ${operation}`, this.deadlineMs))
       }, this.deadlineMs)
-      if (!mustWait) {
-        waiter.start()
-        return
-      }
       this.waiters.add(waiter)
       // A lazy client only connects when asked; sending a command would do the same.
       if (status === 'wait') this.connection.connect().catch(() => undefined)
     })
+  }
+
+  /** Hands the call to ioredis (a synchronous throw becomes a rejection). */
+  private start<T>(send: (token: CallToken) => Promise<T>, token: CallToken): Promise<T> {
+    this.coalescer?.beforeWrite()
+    try {
+      return send(token)
+    } catch (error) {
+      return Promise.reject(error)
+    }
   }
 
   /** Rejects every waiting call and every later call with `CLOSED`; removes the listeners. */
