@@ -152,7 +152,9 @@ export interface IoredisConnectionAuth {
    */
   readonly password?: string
   /**
-   * TLS; a `rediss://` URL turns it on too.
+   * TLS; a `rediss://` URL turns it on too. With Sentinel it secures the connection to the master
+   * (the driver sets ioredis' `enableTLSForSentinelMode`); TLS to the Sentinels themselves is
+   * ioredis' `sentinelTLS`, in `redisOptions`.
    * @default false
    * @example
    * ```ts
@@ -284,8 +286,8 @@ export type IoredisDriverOptions = IoredisDriverTuning &
          * @default {}
          * @example
          * ```ts
-         * // ioredis uses `tls` for the master's connection only with enableTLSForSentinelMode
-         * ioredisDriver({ sentinels, name: 'mymaster', tls: true, redisOptions: { enableTLSForSentinelMode: true } })
+         * // TLS to the master (tls) and to the Sentinels themselves (sentinelTLS)
+         * ioredisDriver({ sentinels, name: 'mymaster', tls: true, redisOptions: { sentinelTLS: {} } })
          * ```
          */
         readonly redisOptions?: RedisOptions

@@ -172,8 +172,12 @@ export function resolveOptions(options: IoredisDriverOptions): ResolvedOptions {
     return { tuning, target: { kind: 'standalone', url: parsed.url, redisOptions } }
   }
   if (schema === sentinelSchema) {
+    const auth = authOptions(parsed)
     const redisOptions: RedisOptions = {
-      ...authOptions(parsed),
+      ...auth,
+      // ioredis applies `tls` to the master's connection in Sentinel mode only with this flag:
+      // without it, `tls: true` would silently connect in clear text.
+      ...(auth.tls === undefined ? {} : { enableTLSForSentinelMode: true }),
       sentinels: (parsed.sentinels ?? []).map((node) => ({ host: node.host, port: node.port })),
       name: parsed.name,
       ...(parsed.db === undefined ? {} : { db: parsed.db }),

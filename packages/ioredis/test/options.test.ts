@@ -37,6 +37,14 @@ describe('ioredisDriver options', () => {
     expect(message).not.toContain('db.internal')
   })
 
+  it('applies tls to the master behind Sentinel, which ioredis ignores without enableTLSForSentinelMode', () => {
+    const sentinels = [{ host: 's1', port: 26379 }]
+    const secured = resolveOptions({ sentinels, name: 'mymaster', tls: true })
+    expect(secured.target.kind === 'sentinel' && secured.target.redisOptions).toMatchObject({ tls: {}, enableTLSForSentinelMode: true })
+    const plain = resolveOptions({ sentinels, name: 'mymaster' })
+    expect(plain.target.kind === 'sentinel' && plain.target.redisOptions.enableTLSForSentinelMode).toBeUndefined()
+  })
+
   it('turns TLS on for rediss:// and applies the safe defaults', () => {
     const { target, tuning } = resolveOptions({ url: 'rediss://cache.example:6380' })
     expect(target.kind === 'standalone' && target.redisOptions.tls).toEqual({})
