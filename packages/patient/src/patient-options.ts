@@ -285,7 +285,13 @@ const optionsSchema = z.strictObject({
   etablissement: z.string().min(1, 'expected the establishment id'),
   storage: z.enum(['hash', 'json']).optional(),
   keyTemplate: z.string().min(1).optional(),
-  codeParam: z.union([z.enum(['strict', 'encode', 'hash']), z.strictObject({ hmac: z.string().min(1) })]).optional(),
+  // Every form core's ParamMode types; core checks the secret's size and the length range.
+  codeParam: z
+    .union([
+      z.enum(['strict', 'encode', 'hash']),
+      z.strictObject({ hmac: z.union([z.string().min(1), z.instanceof(Uint8Array)]), length: z.number().int().optional() }),
+    ])
+    .optional(),
   ttl: durationSchema.optional(),
   env: envSchema.optional(),
   deadlineMs: z.number().int().min(1).max(60_000).optional(),

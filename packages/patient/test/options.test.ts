@@ -45,6 +45,15 @@ describe('createPatientCache options', () => {
     expect(hidden.keyOf('CI-20250108-00001')).toMatch(/^soins_suite_e1_patient_cache:[\w-]{22}$/)
     expect(() => createPatientCache({ ...base, codeParam: { hmac: 'short' } })).toThrow(/codeParam/)
   })
+
+  it('accepts every keyed-hash form the type allows: a byte secret and a length', () => {
+    const secret = new Uint8Array(32).fill(7)
+    const bytes = createPatientCache({ ...base, codeParam: { hmac: secret, length: 16 } })
+    expect(bytes.keyOf('P-42')).toMatch(/^soins_suite_e1_patient_cache:[\w-]{16}$/)
+    expect(bytes.keyOf('P-42')).not.toContain('42')
+    expect(() => createPatientCache({ ...base, codeParam: { hmac: secret, length: 8 } })).toThrow(/codeParam/)
+    expect(() => createPatientCache({ ...base, codeParam: { hmac: new Uint8Array(4) } })).toThrow(/codeParam/)
+  })
 })
 
 describe('the env option', () => {
