@@ -2,6 +2,7 @@ import { InvalidOptionsError } from '@cachette/core'
 import { z } from 'zod'
 import type { IoredisDriverOptions } from './options.js'
 import { invalidOptions } from './resolve-options.js'
+import { splitRedisUrl } from './url-credentials.js'
 
 /**
  * Reads the connection from environment variables, as the seeds' `.env` files write them:
@@ -55,8 +56,16 @@ export function connectionFromEnv(env: RedisEnv): IoredisDriverOptions {
     ...(vars.REDIS_TLS === undefined ? {} : { tls: vars.REDIS_TLS }),
   }
   if (vars.REDIS_URL !== undefined) {
-    // The URL carries host, port, db and credentials; explicit variables still add to it.
-    return { url: vars.REDIS_URL, ...auth }
+    // The URL carries host, port, db and credentials; the other variables fill what it leaves out,
+    // and one set in both places is refused here, naming the variables.
+    splitRedisUrl(vars.REDIS_URL, {
+      username: vars.REDIS_USERNAME,
+      password: vars.REDIS_PASSWORD,
+      db: vars.REDIS_DB,
+      names: { url: 'REDIS_URL', username: 'REDIS_USERNAME', password: 'REDIS_PASSWORD', db: 'REDIS_DB' },
+      context: 'invalid environment',
+    })
+    return { url: vars.REDIS_URL, ...auth, ...(vars.REDIS_DB === undefined ? {} : { redisOptions: { db: vars.REDIS_DB } }) }
   }
   if (vars.REDIS_HOST === undefined) {
     throw new InvalidOptionsError('[@cachette/ioredis] invalid environment: set REDIS_URL, or REDIS_HOST (with optional REDIS_PORT, REDIS_DB, REDIS_PASSWORD)')

@@ -189,7 +189,10 @@ export type IoredisDriverOptions = IoredisDriverTuning &
       }
     | ({
         /**
-         * `redis://` or `rediss://` URL.
+         * `redis://` or `rediss://` URL: `redis://[user[:password]@]host[:port][/db]`. `username`,
+         * `password` and `redisOptions.db` fill what the URL leaves out; a field set both in the URL
+         * and as an option throws `InvalidOptionsError` (ioredis alone would silently let the URL's
+         * win, even an empty password).
          * @example
          * ```ts
          * ioredisDriver({ url: 'redis://redis.internal:6379' }) // e.g. rediss://redis.internal:6380/0

@@ -3,6 +3,7 @@ import { InvalidOptionsError } from '@cachette/core'
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis'
 import { z } from 'zod'
 import type { IoredisDriverOptions, IoredisNodeAddress } from './options.js'
+import { splitRedisUrl } from './url-credentials.js'
 
 /**
  * Validation of `ioredisDriver()` options, once, where they enter: the form is picked by its key
@@ -153,6 +154,12 @@ function authOptions(parsed: { username?: string; password?: string; tls?: boole
   return auth
 }
 
+const urlOptionNames = { url: 'url', username: 'username', password: 'password', db: 'redisOptions.db' }
+
+function withoutUndefined<T extends Record<string, unknown>>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>
+}
+
 /** Validates `ioredisDriver()` options once and applies the defaults. */
 export function resolveOptions(options: IoredisDriverOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) {
@@ -167,9 +174,17 @@ export function resolveOptions(options: IoredisDriverOptions): ResolvedOptions {
   const extra = (parsed.redisOptions ?? {}) as RedisOptions
   if (schema === clientSchema) return { tuning, target: { kind: 'client', client: parsed.client as Redis | Cluster } }
   if (schema === urlSchema) {
-    const redisOptions = { ...authOptions(parsed), ...extra }
-    if (parsed.url?.startsWith('rediss://') && redisOptions.tls === undefined) redisOptions.tls = {}
-    return { tuning, target: { kind: 'standalone', url: parsed.url, redisOptions } }
+    const given = { ...authOptions(parsed), ...extra }
+    const split = splitRedisUrl(parsed.url ?? '', {
+      username: given.username,
+      password: given.password,
+      db: given.db,
+      names: urlOptionNames,
+      context: 'invalid options',
+    })
+    const redisOptions: RedisOptions = { ...given, ...withoutUndefined({ username: split.username, password: split.password, db: split.db }) }
+    if (split.url.startsWith('rediss://') && redisOptions.tls === undefined) redisOptions.tls = {}
+    return { tuning, target: { kind: 'standalone', url: split.url, redisOptions } }
   }
   if (schema === sentinelSchema) {
     const auth = authOptions(parsed)
