@@ -17,12 +17,20 @@ export interface CircuitBreakerOptions {
    * Store failures in a row (a success resets the count), all within `window`, that open the circuit.
    *
    * @default 5
+   * @example
+   * ```ts
+   * createCache({ driver, circuitBreaker: { failureThreshold: 10 } }) // tolerate more blips before opening
+   * ```
    */
   readonly failureThreshold?: number
   /**
    * The time the `failureThreshold` failures must fall within.
    *
    * @default '10s'
+   * @example
+   * ```ts
+   * createCache({ driver, circuitBreaker: { failureThreshold: 5, window: '30s' } })
+   * ```
    */
   readonly window?: Duration
   /**
@@ -30,6 +38,10 @@ export interface CircuitBreakerOptions {
    * is let through; the probe's success closes the circuit, its failure opens it again.
    *
    * @default '5s'
+   * @example
+   * ```ts
+   * createCache({ driver, circuitBreaker: { openDuration: '30s' } }) // probe a down Redis twice a minute
+   * ```
    */
   readonly openDuration?: Duration
 }

@@ -90,6 +90,10 @@ export interface KeyOptions<Template extends string, T, Specs extends ParamSpecs
    * the key's value type.
    *
    * @default no validation (the value type is `unknown`, or the one given to `withType<T>()`)
+   * @example
+   * ```ts
+   * const patientKey = defineKey('patient:{id}', { schema: PatientSchema }) // values typed as Patient
+   * ```
    */
   readonly schema?: StandardSchemaV1<unknown, T>
   /**
@@ -97,12 +101,22 @@ export interface KeyOptions<Template extends string, T, Specs extends ParamSpecs
    * in `createCache({ ttls })` / `CACHE_TTL_<NAME>`). A per-call `ttl` wins over it.
    *
    * @default the cache's default TTL
+   * @example
+   * ```ts
+   * defineKey('professional:{id}', { ttl: '10m' })
+   * defineKey('session:{id}', { ttl: 'session' }) // the 'session' policy (1h unless overridden)
+   * ```
    */
   readonly ttl?: TtlSpec
   /**
    * How each parameter's value enters the key: `'strict'`, `'encode'`, `'hash'` or `{ hmac }`.
    *
    * @default 'strict' for every parameter
+   * @example
+   * ```ts
+   * defineKey('patient:{codePatient}', { params: { codePatient: { hmac: process.env.KEY_SECRET! } } })
+   * defineKey('fmpa:list:{tenantId}:{filters}', { params: { filters: 'hash' } })
+   * ```
    */
   readonly params?: Specs
   /**
@@ -111,18 +125,31 @@ export interface KeyOptions<Template extends string, T, Specs extends ParamSpecs
    * identifiers that may appear there (or hash them).
    *
    * @default no tags
+   * @example
+   * ```ts
+   * defineKey('fmpa:list:{tenantId}:{filters}', { params: { filters: 'hash' }, tags: ({ tenantId }) => [`tenant:${tenantId}`] })
+   * await cache.invalidateTags(['tenant:t1']) // drops every list of that tenant
+   * ```
    */
   readonly tags?: (params: KeyParams<Template, Specs>) => readonly string[]
   /**
    * The codec of this key's values.
    *
    * @default the cache's codec (JSON)
+   * @example
+   * ```ts
+   * defineKey('fhir:bundle:{id}', { codec: superjsonCodec }) // a Codec that keeps Dates
+   * ```
    */
   readonly codec?: Codec<any>
   /**
    * The `key_prefix` metrics label and the key name in logs: a constant naming the key family.
    *
    * @default the template's literal head before its first parameter ('patient' for 'patient:{id}')
+   * @example
+   * ```ts
+   * defineKey('soins_suite_{etablissement}_patient_cache:{code}', { label: 'patient' }) // the head would be 'soins_suite'
+   * ```
    */
   readonly label?: string
 }

@@ -20,15 +20,39 @@ export type DriverValue = string | Uint8Array
 
 /** Options of {@link Driver.set}. */
 export interface DriverSetOptions {
-  /** Time to live in milliseconds (integer >= 1). Omitted: the key does not expire. */
+  /**
+   * Time to live in milliseconds (integer >= 1). Omitted: the key does not expire.
+   *
+   * @default no expiry
+   * @example
+   * ```ts
+   * await driver.set('identity:professional:123', json, { ttlMs: 600_000 }) // expires in 10 minutes
+   * ```
+   */
   readonly ttlMs?: number
-  /** `'nx'`: only set when the key does not exist. `'xx'`: only when it exists. */
+  /**
+   * `'nx'`: only set when the key does not exist. `'xx'`: only when it exists.
+   *
+   * @default none (always written, as a plain SET)
+   * @example
+   * ```ts
+   * const taken = await driver.set(lockKey, etablissement, { ttlMs: 60_000, condition: 'nx' }) // false: already held
+   * ```
+   */
   readonly condition?: 'nx' | 'xx'
 }
 
 /** Options of {@link Driver.scan}. */
 export interface DriverScanOptions {
-  /** Hint of keys per round trip (Redis SCAN COUNT). Default: the driver's, usually 100 to 1000. */
+  /**
+   * Hint of keys per round trip (Redis SCAN COUNT).
+   *
+   * @default the driver's (memory 1000, ioredis and upstash their `scanCount`: 250 and 500)
+   * @example
+   * ```ts
+   * for await (const key of driver.scan('identity:professional:*', { count: 1000 })) keys.push(key)
+   * ```
+   */
   readonly count?: number
 }
 
@@ -46,11 +70,35 @@ export interface SortedSetEntry {
 
 /** Options of {@link Driver.zrangeByScore}. */
 export interface ZRangeOptions {
-  /** Highest score first (ZRANGE ... BYSCORE REV). Default: false. */
+  /**
+   * Highest score first (ZRANGE ... BYSCORE REV).
+   *
+   * @default false
+   * @example
+   * ```ts
+   * await driver.zrangeByScore(key, '-inf', '+inf', { reverse: true, limit: 20 }) // the 20 newest
+   * ```
+   */
   readonly reverse?: boolean
-  /** Members to skip (LIMIT offset). Default: 0. */
+  /**
+   * Members to skip (LIMIT offset).
+   *
+   * @default 0
+   * @example
+   * ```ts
+   * await driver.zrangeByScore(key, '-inf', '+inf', { offset: 20, limit: 20 }) // the second page of 20
+   * ```
+   */
   readonly offset?: number
-  /** Members to return at most (LIMIT count). Default: all. */
+  /**
+   * Members to return at most (LIMIT count).
+   *
+   * @default all (no LIMIT)
+   * @example
+   * ```ts
+   * await driver.zrangeByScore(key, Date.now() - 3_600_000, '+inf', { limit: 100 }) // at most 100 from the last hour
+   * ```
+   */
   readonly limit?: number
 }
 

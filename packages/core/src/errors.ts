@@ -38,7 +38,15 @@ const BRAND = Symbol.for('@cachette/core.CacheError')
 
 /** Options every Cachette error takes. */
 export interface CacheErrorOptions {
-  /** The underlying error, kept as `error.cause`. */
+  /**
+   * The underlying error, kept as `error.cause`.
+   *
+   * @default none (`error.cause` is undefined)
+   * @example
+   * ```ts
+   * throw new InvalidOptionsError('[@cachette/core] ttl: invalid duration', { cause: error })
+   * ```
+   */
   readonly cause?: unknown
 }
 

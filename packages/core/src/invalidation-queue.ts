@@ -21,6 +21,10 @@ export interface InvalidationQueueOptions {
    * `stats().invalidationsDropped`, logged, and the call rejects whatever `whenQueued` says.
    *
    * @default 10000
+   * @example
+   * ```ts
+   * createCache({ driver, invalidationQueue: { maxSize: 50_000 } }) // many keys invalidated per outage
+   * ```
    */
   readonly maxSize?: number
   /**
@@ -28,6 +32,10 @@ export interface InvalidationQueueOptions {
    * circuit breaker closes and when a write reaches the store again.
    *
    * @default '1s'
+   * @example
+   * ```ts
+   * createCache({ driver, invalidationQueue: { retryInterval: '5s' } })
+   * ```
    */
   readonly retryInterval?: Duration
   /**
@@ -37,6 +45,11 @@ export interface InvalidationQueueOptions {
    * queue now owns the invalidation.
    *
    * @default 'reject'
+   * @example
+   * ```ts
+   * createCache({ driver, circuitBreaker: true, invalidationQueue: { whenQueued: 'resolve' } })
+   * await cache.invalidate(patientKey({ id: 42 })) // resolves 0 while the store is down
+   * ```
    */
   readonly whenQueued?: 'reject' | 'resolve'
 }

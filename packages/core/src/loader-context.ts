@@ -35,12 +35,22 @@ export interface WriteOptions extends ResilienceOptions {
    * This entry's TTL: a duration or a TTL policy name.
    *
    * @default the key's TTL, else the cache's default TTL
+   * @example
+   * ```ts
+   * await cache.set(patientKey({ id: 42 }), patient, { ttl: '10m' })
+   * await cache.getOrSet(statsKey(), () => db.dashboardStatistics(), { ttl: 'stats' })
+   * ```
    */
   readonly ttl?: TtlSpec
   /**
    * Tags, added to those of the key definition, for `cache.invalidateTags()`.
    *
    * @default none
+   * @example
+   * ```ts
+   * await cache.set(patientKey({ id: 42 }), patient, { tags: ['ej:1'] })
+   * await cache.invalidateTags(['ej:1'])
+   * ```
    */
   readonly tags?: readonly string[]
 }

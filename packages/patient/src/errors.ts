@@ -8,9 +8,25 @@ export type DuplicateReason = 'in_flight' | 'exists'
 
 /** Options of {@link DuplicatePatientError}. */
 export interface DuplicatePatientErrorOptions {
-  /** The establishment id stored in the lock (who is creating the patient), when known. */
+  /**
+   * The establishment id stored in the lock (who is creating the patient), when known.
+   *
+   * @default none (`error.heldBy` is undefined)
+   * @example
+   * ```ts
+   * throw new DuplicatePatientError('in_flight', { heldBy: lockHolderEtablissement })
+   * ```
+   */
   readonly heldBy?: string
-  /** The underlying error, kept as `error.cause`. */
+  /**
+   * The underlying error, kept as `error.cause`.
+   *
+   * @default none (`error.cause` is undefined)
+   * @example
+   * ```ts
+   * if (isUniqueViolation(error)) throw new DuplicatePatientError('exists', { cause: error })
+   * ```
+   */
   readonly cause?: unknown
 }
 

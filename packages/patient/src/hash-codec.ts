@@ -3,6 +3,11 @@ import { PatientSchema, type Patient } from './patient-schema.js'
 /**
  * The fields of seed 000's patient HASH, in the seed's order. Readers ignore other fields (a newer
  * writer may add some); optional fields whose value is `null` are not written.
+ *
+ * @example
+ * ```ts
+ * const values = await redis.hmget(key, ...PATIENT_HASH_FIELDS) // in the seed's order
+ * ```
  */
 export const PATIENT_HASH_FIELDS = [
   'id',

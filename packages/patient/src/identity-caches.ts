@@ -4,24 +4,43 @@ import { durationSchema, envSchema, objectWith, parseOptions, resolveTtlMs } fro
 
 /** Options of {@link createProfessionalCache}. */
 export interface ProfessionalCacheOptions<T> {
-  /** The cache; create it with `prefix: 'identity'` for seed 001's `identity:professional:<id>`. */
+  /**
+   * The cache; create it with `prefix: 'identity'` for seed 001's `identity:professional:<id>`.
+   *
+   * @example
+   * ```ts
+   * createProfessionalCache({ cache: createCache({ driver, prefix: 'identity' }) })
+   * ```
+   */
   readonly cache: Cache
   /**
    * Validates cached records on read (zod or any Standard Schema): a failing entry is a miss, deleted and counted.
    *
    * @default no validation
+   * @example
+   * ```ts
+   * createProfessionalCache({ cache, schema: ProfessionalSchema }) // getById resolves a typed professional
+   * ```
    */
   readonly schema?: StandardSchemaV1<unknown, T>
   /**
    * Entry TTL; `CACHE_TTL_PROFESSIONAL` (seconds) overrides it.
    *
    * @default '10m' (seed 001)
+   * @example
+   * ```ts
+   * createProfessionalCache({ cache, ttl: '30m' }) // CACHE_TTL_PROFESSIONAL=600 would still win
+   * ```
    */
   readonly ttl?: Duration
   /**
    * Variables to read `CACHE_TTL_PROFESSIONAL` from; `false` reads none.
    *
    * @default globalThis.process?.env
+   * @example
+   * ```ts
+   * createProfessionalCache({ cache, env: false }) // tests: CACHE_TTL_PROFESSIONAL is not read
+   * ```
    */
   readonly env?: CacheEnv | false
 }
@@ -52,24 +71,43 @@ export interface ProfessionalCache<T> {
 
 /** Options of {@link createDashboardStatsCache}. */
 export interface DashboardStatsCacheOptions<T> {
-  /** The cache; create it with `prefix: 'identity'` for seed 001's `identity:stats:dashboard`. */
+  /**
+   * The cache; create it with `prefix: 'identity'` for seed 001's `identity:stats:dashboard`.
+   *
+   * @example
+   * ```ts
+   * createDashboardStatsCache({ cache: createCache({ driver, prefix: 'identity' }) })
+   * ```
+   */
   readonly cache: Cache
   /**
    * Validates cached statistics on read.
    *
    * @default no validation
+   * @example
+   * ```ts
+   * createDashboardStatsCache({ cache, schema: DashboardStatsSchema }) // get() resolves typed statistics
+   * ```
    */
   readonly schema?: StandardSchemaV1<unknown, T>
   /**
    * Entry TTL; `CACHE_TTL_STATS_DASHBOARD` (seconds) overrides it.
    *
    * @default '5m' (seed 001: aggregates tolerate a little staleness)
+   * @example
+   * ```ts
+   * createDashboardStatsCache({ cache, ttl: '1m' }) // CACHE_TTL_STATS_DASHBOARD=300 would still win
+   * ```
    */
   readonly ttl?: Duration
   /**
    * Variables to read `CACHE_TTL_STATS_DASHBOARD` from; `false` reads none.
    *
    * @default globalThis.process?.env
+   * @example
+   * ```ts
+   * createDashboardStatsCache({ cache, env: false }) // tests: CACHE_TTL_STATS_DASHBOARD is not read
+   * ```
    */
   readonly env?: CacheEnv | false
 }

@@ -6,7 +6,15 @@ import { durationMs, durationSchema, envSchema, failOptions, objectWith, parseOp
 /** Where records live: seed 000's HASH (readable by the existing Go service), or one JSON entry through the Cache. */
 export type PatientStorage = 'hash' | 'json'
 
-/** The seed 000 key layout, the default of `keyTemplate`. */
+/**
+ * The seed 000 key layout, the default of `keyTemplate`.
+ *
+ * @example
+ * ```ts
+ * createPatientCache({ cache, driver, etablissement, keyTemplate: DEFAULT_PATIENT_KEY_TEMPLATE }) // same as omitting it
+ * patients.keyOf(codePatient) // `soins_suite_${etablissement}_patient_cache:${codePatient}`
+ * ```
+ */
 export const DEFAULT_PATIENT_KEY_TEMPLATE = 'soins_suite_{etablissement}_patient_cache:{code_patient}'
 
 /** Options of the anti-duplicate creation lock (seed 000, "Pattern Anti-Doublon"). */

@@ -14,10 +14,26 @@ function isRealCalendarDate(text: string): boolean {
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
 }
 
-/** `YYYY-MM-DD`, a real calendar date. */
+/**
+ * `YYYY-MM-DD`, a real calendar date.
+ *
+ * @example
+ * ```ts
+ * CalendarDateSchema.safeParse('2024-02-29').success // true (a leap year)
+ * CalendarDateSchema.safeParse('2025-02-30').success // false
+ * ```
+ */
 export const CalendarDateSchema = z.string().refine(isRealCalendarDate, { message: 'expected a calendar date YYYY-MM-DD' })
 
-/** A `Date`, or an RFC 3339 timestamp string; the output is always a valid `Date`. */
+/**
+ * A `Date`, or an RFC 3339 timestamp string; the output is always a valid `Date`.
+ *
+ * @example
+ * ```ts
+ * TimestampSchema.parse('2025-01-08T10:00:00Z') // Date
+ * TimestampSchema.safeParse('2025-01-08 10:00').success // false (not RFC 3339)
+ * ```
+ */
 export const TimestampSchema = z
   .union([z.date(), z.string().regex(RFC3339, { message: 'expected an RFC 3339 timestamp' }).transform((text) => new Date(text))])
   .refine((date) => !Number.isNaN(date.getTime()), { message: 'expected a valid date' })

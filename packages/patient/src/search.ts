@@ -12,17 +12,33 @@ export interface PatientSearchOptions {
    * Rows to return at most, clamped to [1, 50].
    *
    * @default 50 (seed 000's LIMIT 50)
+   * @example
+   * ```ts
+   * await searchPatients(term, source, { limit: 10 }) // an autocomplete list
+   * ```
    */
   readonly limit?: number
 }
 
-/** The most rows a search returns (seed 000). */
+/**
+ * The most rows a search returns (seed 000).
+ *
+ * @example
+ * ```ts
+ * const SearchQuery = z.object({ q: z.string(), limit: z.coerce.number().int().min(1).max(MAX_SEARCH_RESULTS).optional() })
+ * ```
+ */
 export const MAX_SEARCH_RESULTS = 50
 
 /**
  * Seed 000's search query, for PostgreSQL: full-text on `search_vector` (a `tsvector` built with
  * the `'french'` configuration), active patients only, best rank first. Parameters: `$1` the term,
  * `$2` the limit.
+ *
+ * @example
+ * ```ts
+ * const { rows } = await pool.query(PATIENT_SEARCH_SQL, [term, MAX_SEARCH_RESULTS])
+ * ```
  */
 export const PATIENT_SEARCH_SQL = `SELECT code_patient, nom, prenoms, telephone_principal, statut
 FROM patients_patient

@@ -6,36 +6,67 @@ export interface ChaosDriverOptions {
    * Fraction of calls, in [0, 1], that reject with a `DriverError` (`DRIVER_FAILURE`) without
    * reaching the inner driver.
    * @default 0
+   * @example
+   * ```ts
+   * chaosDriver(memoryDriver(), { failureRate: 0.3 }) // about 3 calls in 10 reject with DRIVER_FAILURE
+   * ```
    */
   readonly failureRate?: number
   /**
    * Delay added before a call reaches the inner driver, in ms.
    * @default 0
+   * @example
+   * ```ts
+   * chaosDriver(memoryDriver(), { delayMs: 30 }) // every call answers at least 30 ms late
+   * ```
    */
   readonly delayMs?: number
   /**
    * Random extra delay in [0, jitterMs), added to `delayMs`.
    * @default 0
+   * @example
+   * ```ts
+   * chaosDriver(memoryDriver(), { delayMs: 20, jitterMs: 10 }) // each call 20 to 30 ms late
+   * ```
    */
   readonly jitterMs?: number
   /**
    * Fraction of calls, in [0, 1], that get the delay.
    * @default 1
+   * @example
+   * ```ts
+   * chaosDriver(memoryDriver(), { delayMs: 500, delayRate: 0.1 }) // a slow tail: about 1 call in 10 takes 500 ms
+   * ```
    */
   readonly delayRate?: number
   /**
    * Every call hangs (never settles), like a frozen store: only the caller's deadline ends it.
    * @default false
+   * @example
+   * ```ts
+   * const driver = chaosDriver(memoryDriver())
+   * driver.chaos.set({ hang: true }) // a frozen (SIGSTOP) store; createCache's deadlineMs ends each call
+   * ```
    */
   readonly hang?: boolean
   /**
    * The driver methods affected (`'get'`, `'set'`, `'delete'`...); the others pass through.
    * @default every method
+   * @example
+   * ```ts
+   * chaosDriver(memoryDriver(), { failureRate: 1, methods: ['delete'] }) // delete rejects; get and set pass through
+   * ```
    */
   readonly methods?: readonly string[]
   /**
    * The random source, for reproducible runs.
    * @default Math.random
+   * @example
+   * ```ts
+   * let seed = 42
+   * const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647 // a seeded generator
+   * chaosDriver(memoryDriver(), { failureRate: 0.3, random }) // the same calls fail on every run
+   * ```
    */
   readonly random?: () => number
 }

@@ -5,16 +5,32 @@ import { DelayedPipe, type PipeConditions } from './delayed-pipe.js'
 
 /** Options of {@link startChaosProxy}. */
 export interface ChaosProxyOptions {
-  /** Where the proxy forwards to (a redis-server, the Upstash bridge...). Loopback only. */
+  /**
+   * Where the proxy forwards to (a redis-server, the Upstash bridge...). Loopback only.
+   * @example
+   * ```ts
+   * const server = await startRedisServer()
+   * const proxy = await startChaosProxy({ target: { host: server.host, port: server.port } })
+   * ```
+   */
   readonly target: { readonly host: string; readonly port: number }
   /**
    * The port to listen on (on 127.0.0.1).
    * @default a free port chosen by the OS
+   * @example
+   * ```ts
+   * await startChaosProxy({ target: { host: '127.0.0.1', port: 6379 }, port: 16379 }) // clients use redis://127.0.0.1:16379
+   * ```
    */
   readonly port?: number
   /**
    * The random source of the jitter, for reproducible runs.
    * @default Math.random
+   * @example
+   * ```ts
+   * const proxy = await startChaosProxy({ target, random: () => 0.5 })
+   * proxy.setLatency(100, 40) // every chunk then waits exactly 120 ms, each way
+   * ```
    */
   readonly random?: () => number
 }

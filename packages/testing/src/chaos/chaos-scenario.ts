@@ -2,38 +2,134 @@ import type { Cache } from '@cachette/core'
 
 /** One fault of the chaos suite, run by {@link runChaosScenario}. */
 export interface ChaosScenarioOptions {
-  /** The store setup, for the report (`'ioredis standalone'`). */
+  /**
+   * The store setup, for the report (`'ioredis standalone'`).
+   * @example
+   * ```ts
+   * const result = await runChaosScenario({ store: 'ioredis Cluster', fault, cache, deadlineMs, inject, heal })
+   * result.store // 'ioredis Cluster', the row of the chaos table
+   * ```
+   */
   readonly store: string
-  /** The fault, for the report (`'partition'`). */
+  /**
+   * The fault, for the report (`'partition'`).
+   * @example
+   * ```ts
+   * await runChaosScenario({ store, fault: 'partition', cache, deadlineMs, inject: () => proxy.partition(), heal: () => proxy.heal() })
+   * ```
+   */
   readonly fault: string
-  /** The cache under test, on the faulty store; the scenario uses keys below its prefix and never closes it. */
+  /**
+   * The cache under test, on the faulty store; the scenario uses keys below its prefix and never closes it.
+   * @example
+   * ```ts
+   * const cache = createCache({ driver, prefix: 'chaos', deadlineMs: 200, circuitBreaker: true, env: false })
+   * await runChaosScenario({ store, fault, cache, deadlineMs: 200, inject, heal })
+   * await cache.close() // the caller's job
+   * ```
+   */
   readonly cache: Cache
-  /** Breaks the store (kill, freeze, partition...). */
+  /**
+   * Breaks the store (kill, freeze, partition...).
+   * @example
+   * ```ts
+   * await runChaosScenario({ store, fault: 'store killed', cache, deadlineMs, inject: () => server.kill('SIGKILL'), heal })
+   * ```
+   */
   readonly inject: () => unknown
-  /** Repairs it; resolves once the repair was made (not once the cache noticed). */
+  /**
+   * Repairs it; resolves once the repair was made (not once the cache noticed).
+   * @example
+   * ```ts
+   * await runChaosScenario({ store, fault: 'store killed', cache, deadlineMs, inject, heal: () => server.restart() })
+   * ```
+   */
   readonly heal: () => unknown
-  /** The cache's `deadlineMs`, reported beside the latencies. */
+  /**
+   * The cache's `deadlineMs`, reported beside the latencies. It also paces the fault phase: after
+   * `inject`, the scenario waits `min(2 × deadlineMs, faultMs / 2)` before it invalidates the probe
+   * entry, so the cache has noticed the fault (deadlines, circuit) by then, as an application would.
+   * @example
+   * ```ts
+   * const cache = createCache({ driver, deadlineMs: 200 })
+   * await runChaosScenario({ store, fault, cache, deadlineMs: 200, inject, heal }) // p99FaultMs is read against 200
+   * ```
+   */
   readonly deadlineMs: number
   /**
    * Reads a raw entry straight from the store (bypassing the cache), to prove after the heal
    * that an entry invalidated during the fault is gone. Without it, only the cache's own read
    * proves it.
    * @default none
+   * @example
+   * ```ts
+   * const direct = ioredisDriver({ url: server.url }) // straight to redis-server, not through the proxy
+   * await runChaosScenario({ store, fault, cache, deadlineMs, inject, heal, readStore: (key) => direct.get(`${prefix}:${key}`) })
+   * ```
    */
   readonly readStore?: (key: string) => Promise<string | null>
-  /** Distinct keys the traffic spreads over. @default 100 (2000 with `CHAOS_SCALE=large`) */
+  /**
+   * Distinct keys the traffic spreads over.
+   * @default 100 (2000 with `CHAOS_SCALE=large`)
+   * @example
+   * ```ts
+   * await runChaosScenario({ store, fault, cache, deadlineMs, inject, heal, keys: 10 }) // a few hot keys: mostly hits
+   * ```
+   */
   readonly keys?: number
-  /** Concurrent callers. @default 8 (32 with `CHAOS_SCALE=large`) */
+  /**
+   * Concurrent callers.
+   * @default 8 (32 with `CHAOS_SCALE=large`)
+   * @example
+   * ```ts
+   * await runChaosScenario({ store, fault, cache, deadlineMs, inject, heal, workers: 64 }) // more callers on the same keys
+   * ```
+   */
   readonly workers?: number
-  /** Pause between two calls of one caller, ms. @default 5 (2 with `CHAOS_SCALE=large`) */
+  /**
+   * Pause between two calls of one caller, ms.
+   * @default 5 (2 with `CHAOS_SCALE=large`)
+   * @example
+   * ```ts
+   * await runChaosScenario({ store, fault, cache, deadlineMs, inject, heal, pauseMs: 20 }) // lighter traffic
+   * ```
+   */
   readonly pauseMs?: number
-  /** Traffic before the fault, ms. @default 300 (1000 with `CHAOS_SCALE=large`) */
+  /**
+   * Traffic before the fault, ms.
+   * @default 300 (1000 with `CHAOS_SCALE=large`)
+   * @example
+   * ```ts
+   * await runChaosScenario({ store, fault, cache, deadlineMs, inject, heal, warmMs: 2_000 }) // a fuller cache when the fault starts
+   * ```
+   */
   readonly warmMs?: number
-  /** How long the fault lasts, ms. @default 1500 (8000 with `CHAOS_SCALE=large`) */
+  /**
+   * How long the fault lasts, ms.
+   * @default 1500 (8000 with `CHAOS_SCALE=large`)
+   * @example
+   * ```ts
+   * await runChaosScenario({ store, fault, cache, deadlineMs, inject, heal, faultMs: 10_000 }) // a 10 s outage
+   * ```
+   */
   readonly faultMs?: number
-  /** After the heal, how long to wait at most for the cache to hit the store again, ms. @default 6000 */
+  /**
+   * After the heal, how long to wait at most for the cache to hit the store again, ms.
+   * @default 6000
+   * @example
+   * ```ts
+   * await runChaosScenario({ store, fault, cache, deadlineMs, inject, heal, recoveryTimeoutMs: 20_000 }) // recoveryMs is null past 20 s
+   * ```
+   */
   readonly recoveryTimeoutMs?: number
-  /** A hard bound on calls, whatever the timings. @default 1000000 */
+  /**
+   * A hard bound on calls, whatever the timings.
+   * @default 1000000
+   * @example
+   * ```ts
+   * await runChaosScenario({ store, fault, cache, deadlineMs, inject, heal, maxCalls: 5_000 }) // callers stop there; the phases keep their length
+   * ```
+   */
   readonly maxCalls?: number
 }
 

@@ -20,6 +20,11 @@ export interface DriverConformanceOptions {
    * `advance` when the driver takes an injectable clock.
    *
    * @default a real sleep of `ms`
+   * @example
+   * ```ts
+   * const clock = createFakeClock()
+   * runDriverConformance('memory', () => memoryDriver({ clock }), { advanceTime: async (ms) => { clock.advance(ms) } })
+   * ```
    */
   readonly advanceTime?: (ms: number) => Promise<void>
   /**
@@ -28,6 +33,12 @@ export interface DriverConformanceOptions {
    * time steps. Leave it false for a real server, where time also passes between commands.
    *
    * @default true when `advanceTime` is given, false otherwise
+   * @example
+   * ```ts
+   * import { setTimeout as sleep } from 'node:timers/promises'
+   * // advanceTime only sleeps on a real server: keep TTL checks approximate
+   * runDriverConformance('ioredis', () => ioredisDriver({ url: server.url }), { advanceTime: (ms) => sleep(ms), exactTime: false })
+   * ```
    */
   readonly exactTime?: boolean
   /**
@@ -36,14 +47,33 @@ export interface DriverConformanceOptions {
    * `makeDriver()` once during collection, reads `capabilities`, and closes that driver.
    *
    * @default read from a driver made during collection
+   * @example
+   * ```ts
+   * // the cluster starts in beforeAll, so makeDriver() cannot run while vitest collects the tests
+   * const capabilities: DriverCapabilities = { binary: true, hashes: true, sets: true, sortedSets: true, pubsub: true, batch: true, crossSlotBatch: false, compareAndDelete: true }
+   * runDriverConformance('ioredis (cluster)', () => ioredisDriver({ cluster: cluster.nodes }), { capabilities })
+   * ```
    */
   readonly capabilities?: DriverCapabilities
-  /** Documented deviations from Redis; see {@link DriverConformanceQuirks}. @default none */
+  /**
+   * Documented deviations from Redis; see {@link DriverConformanceQuirks}.
+   *
+   * @default none
+   * @example
+   * ```ts
+   * // memoryDriver is stricter than Redis EXEC: a failed batch leaves no trace
+   * runDriverConformance('memory', () => memoryDriver(), { quirks: { batchAllOrNothing: true } })
+   * ```
+   */
   readonly quirks?: DriverConformanceQuirks
   /**
    * Runs (random command sequences) of each property-based test.
    *
    * @default 50
+   * @example
+   * ```ts
+   * runDriverConformance('memory', () => memoryDriver(), { propertyRuns: 500 }) // a longer model-based test
+   * ```
    */
   readonly propertyRuns?: number
 }

@@ -6,22 +6,39 @@ export interface StartRedisClusterOptions {
   /**
    * Masters, each serving an equal share of the 16384 slots.
    * @default 3
+   * @example
+   * ```ts
+   * const cluster = await startRedisCluster({ masters: 4 }) // 4096 slots each, master 0 serves 0-4095
+   * ```
    */
   readonly masters?: number
   /**
    * Replicas per master. Use 1 to test failover (a replica is promoted when its master dies).
    * @default 0
+   * @example
+   * ```ts
+   * const cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 1 })
+   * await cluster.killMaster(0) // resolves once a replica was promoted
+   * ```
    */
   readonly replicasPerMaster?: number
   /**
    * `cluster-node-timeout`: how long a node may be unreachable before it is failed over.
    * Lower is a faster failover in tests, but a loaded machine may then fail over a healthy node.
    * @default 2000
+   * @example
+   * ```ts
+   * const cluster = await startRedisCluster({ replicasPerMaster: 1, nodeTimeoutMs: 1000 }) // faster failover
+   * ```
    */
   readonly nodeTimeoutMs?: number
   /**
    * Extra redis-server arguments for every node.
    * @default []
+   * @example
+   * ```ts
+   * const cluster = await startRedisCluster({ args: ['--maxmemory', '10mb'] })
+   * ```
    */
   readonly args?: readonly string[]
 }

@@ -9,21 +9,38 @@ export interface StartRedisSentinelOptions {
   /**
    * Replicas of the master.
    * @default 1
+   * @example
+   * ```ts
+   * const group = await startRedisSentinel({ replicas: 2 })
+   * ```
    */
   readonly replicas?: number
   /**
    * Sentinel processes; the quorum is a majority of them.
    * @default 3
+   * @example
+   * ```ts
+   * const group = await startRedisSentinel({ sentinels: 5 }) // quorum 3
+   * ```
    */
   readonly sentinels?: number
   /**
    * The name the sentinels monitor the master under.
    * @default 'cachette'
+   * @example
+   * ```ts
+   * const group = await startRedisSentinel({ masterName: 'mymaster' })
+   * const client = new Redis({ sentinels: group.sentinels, name: group.masterName })
+   * ```
    */
   readonly masterName?: string
   /**
    * `down-after-milliseconds`: how long the master may be unreachable before a failover.
    * @default 1000
+   * @example
+   * ```ts
+   * const group = await startRedisSentinel({ downAfterMs: 500 }) // the sentinels notice a dead master sooner
+   * ```
    */
   readonly downAfterMs?: number
 }

@@ -6,6 +6,11 @@ export interface StartRedisServerOptions {
    * Extra redis-server arguments, appended after the launcher's own, e.g.
    * `['--requirepass', 'secret']` or `['--maxmemory', '10mb']`.
    * @default []
+   * @example
+   * ```ts
+   * const server = await startRedisServer({ args: ['--requirepass', 'secret'] })
+   * const client = new Redis(server.port, server.host, { password: 'secret' })
+   * ```
    */
   readonly args?: readonly string[]
 }

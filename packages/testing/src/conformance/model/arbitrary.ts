@@ -10,6 +10,10 @@ export interface DriverCommandsOptions {
    * Command families to generate; a family whose capability is false is left out.
    *
    * @default every family
+   * @example
+   * ```ts
+   * driverCommandsArbitrary({ capabilities: { sortedSets: false, batch: false } }) // no zadd, zrem... and no batch
+   * ```
    */
   readonly capabilities?: Partial<DriverCapabilities>
   /**
@@ -18,12 +22,21 @@ export interface DriverCommandsOptions {
    * and `advance` commands, for a driver on a fake clock (compare with `exactTime: true`).
    *
    * @default 'none'
+   * @example
+   * ```ts
+   * driverCommandsArbitrary({ ttl: 'long' })  // against a real redis-server
+   * driverCommandsArbitrary({ ttl: 'exact' }) // on a fake clock: apply with exactTime and advanceTime
+   * ```
    */
   readonly ttl?: CommandTtlMode
   /**
    * Longest sequence generated.
    *
    * @default 40
+   * @example
+   * ```ts
+   * driverCommandsArbitrary({ ttl: 'long', maxCommands: 10 }) // sequences of 1 to 10 commands
+   * ```
    */
   readonly maxCommands?: number
   /**
@@ -31,6 +44,10 @@ export interface DriverCommandsOptions {
    * `DriverConformanceQuirks` says, so the sequences only compare what the quirk leaves Redis-true.
    *
    * @default none
+   * @example
+   * ```ts
+   * driverCommandsArbitrary({ quirks: { truncatedScoreBounds: true } }) // whole-number score bounds only
+   * ```
    */
   readonly quirks?: DriverConformanceQuirks
 }

@@ -54,9 +54,24 @@ export interface ApplyCommandOptions {
    * to the millisecond.
    *
    * @default false
+   * @example
+   * ```ts
+   * await applyDriverCommand(driver, prefix, { op: 'pttl', key: 'k' }, { exactTime: true }) // { ok: true, value: 10 }
+   * await applyDriverCommand(driver, prefix, { op: 'pttl', key: 'k' })                      // { ok: true, value: 'ttl' }
+   * ```
    */
   readonly exactTime?: boolean
-  /** Runs an `advance` command. Required when the sequence contains one. @default none */
+  /**
+   * Runs an `advance` command. Required when the sequence contains one.
+   *
+   * @default none (an `advance` command then throws)
+   * @example
+   * ```ts
+   * const clock = createFakeClock()
+   * const options = { exactTime: true, advanceTime: async (ms: number) => { clock.advance(ms) } }
+   * await applyDriverCommand(memoryDriver({ clock }), prefix, { op: 'advance', ms: 100 }, options) // { ok: true, value: null }
+   * ```
+   */
   readonly advanceTime?: (ms: number) => Promise<void>
 }
 

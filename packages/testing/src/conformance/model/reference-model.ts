@@ -35,14 +35,27 @@ export interface ReferenceModelOptions {
    * Report pttl to the millisecond (as `applyDriverCommand` with the same option).
    *
    * @default false
+   * @example
+   * ```ts
+   * createReferenceModel({ exactTime: true })  // pttl of a 10 ms TTL set at time 0: 10
+   * createReferenceModel({ exactTime: false }) // any positive pttl: 'ttl'
+   * ```
    */
   readonly exactTime?: boolean
   /**
    * Quirks of the driver it is compared with. The model follows `utf16MemberOrder` (equal scores
-   * in UTF-16 order) and `keepsEmptySortedSets` (a sorted set emptied by ZREM or ZREMRANGEBYSCORE
-   * stays, empty); the other quirks narrow `driverCommandsArbitrary` instead and change nothing here.
+   * in UTF-16 order), `keepsEmptySortedSets` (a sorted set emptied by ZREM or ZREMRANGEBYSCORE
+   * stays, empty) and `emptyStringIsNilInScripts` (`compareAndDelete(key, '')` on a key holding `''`
+   * resolves false); the other quirks narrow `driverCommandsArbitrary` instead and change nothing here.
    *
    * @default none
+   * @example
+   * ```ts
+   * const model = createReferenceModel({ quirks: { keepsEmptySortedSets: true } })
+   * model.apply({ op: 'zadd', key: 'z', entries: [{ member: 'a', score: 1 }] })
+   * model.apply({ op: 'zrem', key: 'z', members: ['a'] })
+   * model.apply({ op: 'exists', keys: ['z'] }) // { ok: true, value: 1 }
+   * ```
    */
   readonly quirks?: DriverConformanceQuirks
 }
