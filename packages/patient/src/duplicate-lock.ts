@@ -25,11 +25,11 @@ export function duplicateLockKey(options: ResolvedPatientOptions, identity: Pati
  * database check also covers, and a cache outage must not stop patient registration.
  */
 export async function acquireDuplicateLock(options: ResolvedPatientOptions, stats: PatientStatsCounters, identity: PatientIdentity): Promise<HeldLock> {
-  const { driver, deadlineMs, etablissement, lockTtlMs } = options
+  const { driver, deadlines, deadlineMs, etablissement, lockTtlMs } = options
   const key = duplicateLockKey(options, identity)
   let acquired: boolean
   try {
-    acquired = await withDeadline(() => driver.set(key, etablissement, { ttlMs: lockTtlMs, condition: 'nx' }), deadlineMs, 'patient lock')
+    acquired = await withDeadline(deadlines, 'patient lock', () => driver.set(key, etablissement, { ttlMs: lockTtlMs, condition: 'nx' }))
   } catch (error) {
     stats.lockUnavailable++
     warn(options, 'the anti-duplicate lock could not be taken (store unavailable); creating without it', 'lock', isCacheError(error) ? error.code : 'DRIVER_FAILURE', error)
@@ -38,7 +38,7 @@ export async function acquireDuplicateLock(options: ResolvedPatientOptions, stat
   if (!acquired) {
     stats.duplicateConflicts++
     // Best effort: who holds it is useful in the 409, not worth failing over.
-    const heldBy = await withDeadline(() => driver.get(key), deadlineMs, 'patient lock').catch(() => null)
+    const heldBy = await withDeadline(deadlines, 'patient lock', () => driver.get(key)).catch(() => null)
     throw new DuplicatePatientError('in_flight', heldBy === null ? {} : { heldBy })
   }
   if (options.keepLockAfterCreate) return NOT_LOCKED
@@ -51,7 +51,7 @@ export async function acquireDuplicateLock(options: ResolvedPatientOptions, stat
       // returned) we leave it alone; compareAndDelete covers other establishments.
       if (Date.now() - acquiredAt >= lockTtlMs - deadlineMs) return
       try {
-        await withDeadline(() => driver.compareAndDelete(key, etablissement), deadlineMs, 'patient lock release')
+        await withDeadline(deadlines, 'patient lock release', () => driver.compareAndDelete(key, etablissement))
       } catch (error) {
         warn(options, 'the anti-duplicate lock could not be released; it expires by itself', 'lock', isCacheError(error) ? error.code : 'DRIVER_FAILURE', error)
       }

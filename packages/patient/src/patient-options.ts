@@ -1,4 +1,4 @@
-import { rateLimitedConsoleLogger, type Cache, type CacheEnv, type CacheLogger, type Driver, type Duration, type ParamMode } from '@cachette/core'
+import { DeadlineQueue, rateLimitedConsoleLogger, type Cache, type CacheEnv, type CacheLogger, type Driver, type Duration, type ParamMode } from '@cachette/core'
 import { z } from 'zod'
 import type { PatientMeter } from './metrics.js'
 import { durationMs, durationSchema, envSchema, failOptions, objectWith, parseOptions, resolveTtlMs } from './option-support.js'
@@ -272,6 +272,8 @@ export interface ResolvedPatientOptions {
   readonly codeParam: ParamMode
   readonly ttlMs: number
   readonly deadlineMs: number
+  /** One timer queue for every store call of this patient cache (core's DeadlineQueue). */
+  readonly deadlines: DeadlineQueue
   readonly lockTtlMs: number
   readonly lockKeyPrefix: string
   readonly lockSecret: string | undefined
@@ -349,6 +351,7 @@ export function resolvePatientOptions(options: PatientCacheOptions): ResolvedPat
   if (retryMaxDelayMs < retryInitialDelayMs) {
     failOptions(WHERE, ['invalidationRetry.maxDelayMs: must not be below initialDelayMs'])
   }
+  const deadlineMs = parsed.deadlineMs ?? 500
   return {
     cache: options.cache,
     driver: options.driver,
@@ -358,7 +361,8 @@ export function resolvePatientOptions(options: PatientCacheOptions): ResolvedPat
     codeParamName,
     codeParam: (parsed.codeParam ?? 'strict') as ParamMode,
     ttlMs: resolveTtlMs(WHERE, 'patient', options.ttl, '1h', options.env),
-    deadlineMs: parsed.deadlineMs ?? 500,
+    deadlineMs,
+    deadlines: new DeadlineQueue(deadlineMs),
     lockTtlMs: durationMs(WHERE, 'duplicateLock.ttl', options.duplicateLock?.ttl ?? '60s'),
     lockKeyPrefix: parsed.duplicateLock?.keyPrefix ?? 'soins_suite_patient_lock:',
     lockSecret: parsed.duplicateLock?.secret,

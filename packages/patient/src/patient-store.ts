@@ -30,13 +30,13 @@ function codeOf(error: unknown): CacheErrorCode {
  * EXPIRE could leave a hash without TTL if the process died in between.
  */
 export function hashStore(options: ResolvedPatientOptions, stats: PatientStatsCounters): PatientStore {
-  const { driver, deadlineMs, ttlMs } = options
+  const { driver, deadlines, ttlMs } = options
   const metrics = new PatientMetrics(options.meter, options.label)
 
   async function call<T>(operation: PatientStoreOperation, start: () => Promise<T>): Promise<T> {
     const started = performance.now()
     try {
-      return await withDeadline(start, deadlineMs, `patient ${operation}`)
+      return await withDeadline(deadlines, `patient ${operation}`, start)
     } finally {
       metrics.latencyMs(operation, performance.now() - started)
     }
