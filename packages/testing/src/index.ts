@@ -5,6 +5,8 @@ export type { RedisClusterHandle, RedisClusterNode, StartRedisClusterOptions } f
 export { startRedisSentinel } from './redis/redis-sentinel.js'
 export type { RedisSentinelDataNode, RedisSentinelHandle, StartRedisSentinelOptions } from './redis/redis-sentinel.js'
 export { findFreePort } from './redis/free-port.js'
+export { createTlsCertificates } from './redis/tls-certificates.js'
+export type { TlsCertificates } from './redis/tls-certificates.js'
 export { startUpstashBridge } from './upstash-bridge/index.js'
 export type { UpstashBridge, UpstashBridgeOptions } from './upstash-bridge/index.js'
 export { createFakeClock } from './fake-clock.js'

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { startRedisCluster, startRedisSentinel, startRedisServer } from '../src/index.js'
+import { createTlsCertificates, startRedisCluster, startRedisSentinel, startRedisServer } from '../src/index.js'
 import { RespError, parseInfoFields, sendRedisCommand } from '../src/redis/resp.js'
 
 function processExists(pid: number): boolean {
@@ -76,6 +76,27 @@ describe('startRedisServer', () => {
   })
 })
 
+describe('startRedisServer({ tls })', () => {
+  it('serves TLS only, with a certificate the returned CA verifies, and restarts with TLS', async () => {
+    const server = await startRedisServer({ tls: true })
+    try {
+      expect(server.url).toBe(`rediss://127.0.0.1:${server.port}`)
+      const ca = server.tls?.ca ?? ''
+      expect(ca).toMatch(/^-----BEGIN CERTIFICATE-----/)
+      expect(await sendRedisCommand(server.port, ['PING'], 1000, { ca })).toBe('PONG')
+      // Plain TCP gets no reply on the TLS port.
+      await expect(sendRedisCommand(server.port, ['PING'], 300)).rejects.toThrow()
+      // Another CA is refused: the client really verifies the certificate.
+      const stranger = createTlsCertificates()
+      await expect(sendRedisCommand(server.port, ['PING'], 1000, { ca: stranger.ca })).rejects.toThrow(/certificate/)
+      await server.restart()
+      expect(await sendRedisCommand(server.port, ['PING'], 1000, { ca })).toBe('PONG')
+    } finally {
+      await server.stop()
+    }
+  })
+})
+
 describe('startRedisCluster', () => {
   const handles: { stop(): Promise<void> }[] = []
   afterAll(async () => {
@@ -125,5 +146,21 @@ describe('startRedisSentinel', () => {
       await group.stop()
     }
     expect(await waitUntilGone(group.master.pid)).toBe(true)
+  })
+})
+
+describe('startRedisSentinel({ tls })', () => {
+  it('serves the data nodes over TLS only, replicates over TLS, and the sentinels still report the master', async () => {
+    const group = await startRedisSentinel({ replicas: 1, sentinels: 1, tls: true })
+    try {
+      const ca = group.tls?.ca ?? ''
+      const address = await sendRedisCommand(group.sentinels[0]!.port, ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', group.masterName])
+      expect(address).toEqual(['127.0.0.1', String(group.master.port)])
+      const replication = parseInfoFields(String(await sendRedisCommand(group.replicas[0]!.port, ['INFO', 'replication'], 1000, { ca })))
+      expect(replication.get('master_link_status')).toBe('up')
+      await expect(sendRedisCommand(group.master.port, ['PING'], 300)).rejects.toThrow()
+    } finally {
+      await group.stop()
+    }
   })
 })

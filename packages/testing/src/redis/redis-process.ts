@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { findFreePort } from './free-port.js'
-import { RespError, sendRedisCommand } from './resp.js'
+import { RespError, sendRedisCommand, type RespTls } from './resp.js'
 
 /**
  * One redis-server (or Sentinel) child process, owned by a launcher. Nothing may outlive the test
@@ -69,6 +69,8 @@ export interface RedisProcessSpec {
   readonly args: readonly string[]
   /** Log file inside `dir`, read back to explain a failed start. */
   readonly logFile: string
+  /** Set for a TLS-only server: readiness is then checked over TLS, trusting this CA. */
+  readonly tls?: RespTls
 }
 
 /** A running redis-server child process. */
@@ -170,7 +172,7 @@ export class RedisProcess {
         if (/Address already in use/i.test(log)) throw new PortTakenError(log)
         throw new Error(`redis-server exited during startup on port ${this.port}:\n${log}`)
       }
-      const reply = await sendRedisCommand(this.port, ['PING'], 250).catch(() => undefined)
+      const reply = await sendRedisCommand(this.port, ['PING'], 250, this.spec.tls).catch(() => undefined)
       // NOAUTH (a server started with requirepass) also proves it accepts commands; LOADING does not.
       if (reply === 'PONG' || (reply instanceof RespError && !reply.message.startsWith('LOADING'))) return
       await sleep(15)

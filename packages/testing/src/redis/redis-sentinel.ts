@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { waitFor } from './cluster-setup.js'
 import { RedisProcess, baseServerArgs, createTempDir, removeTempDir, withFreePorts } from './redis-process.js'
 import { parseInfoFields, redisCommandOk } from './resp.js'
+import { createTlsCertificates, tlsFileArgs, tlsServerArgs, type TlsCertificates } from './tls-certificates.js'
 
 /** Options of {@link startRedisSentinel}. */
 export interface StartRedisSentinelOptions {
@@ -43,6 +44,19 @@ export interface StartRedisSentinelOptions {
    * ```
    */
   readonly downAfterMs?: number
+  /**
+   * Master and replicas serve TLS only (replication too), and the Sentinels reach them over TLS;
+   * the Sentinels themselves still listen in plain TCP, so a client needs TLS for the data nodes
+   * only (ioredis: `tls` plus `enableTLSForSentinelMode`). `true` makes a throwaway CA
+   * ({@link createTlsCertificates}).
+   * @default false
+   * @example
+   * ```ts
+   * const group = await startRedisSentinel({ tls: true })
+   * ioredisDriver({ sentinels: group.sentinels, name: group.masterName, tls: { ca: group.tls!.ca } })
+   * ```
+   */
+  readonly tls?: boolean | TlsCertificates
 }
 
 /** A data node (master or replica) of a Sentinel group. */
@@ -71,11 +85,20 @@ export interface RedisSentinelHandle {
   readonly master: RedisSentinelDataNode
   /** The nodes started as its replicas. */
   readonly replicas: readonly RedisSentinelDataNode[]
+  /** With `tls`: the CA a client must trust for the data nodes (PEM). Undefined otherwise. */
+  readonly tls: { readonly ca: string } | undefined
   /** Stops every process and removes the temp dirs. Idempotent. */
   stop(): Promise<void>
 }
 
 const READY_TIMEOUT_MS = 15_000
+
+/** `['--a', '1', '--b', '2']` as config file lines `a 1`, `b 2`. */
+function pairs(args: readonly string[]): string[] {
+  const lines: string[] = []
+  for (let i = 0; i < args.length; i += 2) lines.push(`${(args[i] as string).slice(2)} ${args[i + 1] as string}`)
+  return lines
+}
 
 function dataNode(child: RedisProcess): RedisSentinelDataNode {
   return {
@@ -113,6 +136,8 @@ export async function startRedisSentinel(options: StartRedisSentinelOptions = {}
   const sentinelCount = options.sentinels ?? 3
   const masterName = options.masterName ?? 'cachette'
   const downAfterMs = options.downAfterMs ?? 1000
+  const certificates = options.tls === true ? createTlsCertificates() : options.tls || undefined
+  const tls = certificates === undefined ? undefined : { ca: certificates.ca }
   const dirs: string[] = []
   const started: RedisProcess[] = []
   const stopAll = async () => {
@@ -123,7 +148,13 @@ export async function startRedisSentinel(options: StartRedisSentinelOptions = {}
     const dir = createTempDir('redis-sentinel-data')
     dirs.push(dir)
     const child = await withFreePorts(1, ([port]) =>
-      RedisProcess.start({ dir, port: port as number, logFile: 'redis.log', args: [...baseServerArgs(port as number, 'redis.log'), ...extra] }),
+      RedisProcess.start({
+        dir,
+        port: port as number,
+        logFile: 'redis.log',
+        args: [...baseServerArgs(port as number, 'redis.log'), ...(certificates === undefined ? [] : tlsServerArgs(port as number, certificates)), ...extra],
+        ...(tls === undefined ? {} : { tls }),
+      }),
     )
     started.push(child)
     return child
@@ -151,6 +182,8 @@ export async function startRedisSentinel(options: StartRedisSentinelOptions = {}
               `sentinel down-after-milliseconds ${masterName} ${downAfterMs}`,
               `sentinel failover-timeout ${masterName} ${Math.max(3 * downAfterMs, 3000)}`,
               `sentinel parallel-syncs ${masterName} 1`,
+              // `--tls-cert-file /path` pairs as config lines: the Sentinel then reaches the data nodes over TLS.
+              ...pairs(certificates === undefined ? [] : tlsFileArgs(certificates)),
               '',
             ].join('\n'),
           )
@@ -162,7 +195,7 @@ export async function startRedisSentinel(options: StartRedisSentinelOptions = {}
     )
     await waitFor('replicas in sync and sentinels reporting the master', READY_TIMEOUT_MS, async () => {
       for (const replica of replicas) {
-        const info = parseInfoFields(String(await redisCommandOk(replica.port, ['INFO', 'replication'])))
+        const info = parseInfoFields(String(await redisCommandOk(replica.port, ['INFO', 'replication'], 1000, tls)))
         if (info.get('master_link_status') !== 'up') return false
       }
       for (const sentinel of sentinels) {
@@ -177,6 +210,7 @@ export async function startRedisSentinel(options: StartRedisSentinelOptions = {}
       sentinels: sentinels.map((sentinel) => ({ host: '127.0.0.1' as const, port: sentinel.port })),
       master: dataNode(master),
       replicas: replicas.map(dataNode),
+      tls,
       async stop() {
         if (stopped) return
         stopped = true

@@ -1,4 +1,5 @@
 import { RedisProcess, baseServerArgs, createTempDir, removeTempDir, withFreePorts } from './redis-process.js'
+import { createTlsCertificates, tlsServerArgs, type TlsCertificates } from './tls-certificates.js'
 
 /** Options of {@link startRedisServer}. */
 export interface StartRedisServerOptions {
@@ -13,6 +14,18 @@ export interface StartRedisServerOptions {
    * ```
    */
   readonly args?: readonly string[]
+  /**
+   * Serve TLS only, on the one port: `true` makes a throwaway CA and certificate
+   * ({@link createTlsCertificates}); pass certificates to share one CA between servers. The
+   * handle's `url` is then `rediss://`, and `tls.ca` is what a client must trust.
+   * @default false
+   * @example
+   * ```ts
+   * const server = await startRedisServer({ tls: true })
+   * const driver = ioredisDriver({ url: server.url, tls: { ca: server.tls!.ca } })
+   * ```
+   */
+  readonly tls?: boolean | TlsCertificates
 }
 
 /** A running redis-server started by {@link startRedisServer}. */
@@ -21,8 +34,10 @@ export interface RedisServerHandle {
   readonly host: '127.0.0.1'
   /** The free port it was started on; kept across {@link RedisServerHandle.restart}. */
   readonly port: number
-  /** `redis://127.0.0.1:<port>`. */
+  /** `redis://127.0.0.1:<port>`, or `rediss://` when started with `tls`. */
   readonly url: string
+  /** With `tls`: the CA a client must trust (PEM). Undefined for a plain server. */
+  readonly tls: { readonly ca: string } | undefined
   /** The current process id (a restart changes it). */
   readonly pid: number
   /** Stops the server (SIGTERM, then SIGKILL) and removes its temp dir. Idempotent. */
@@ -53,6 +68,7 @@ export interface RedisServerHandle {
  * ```
  */
 export async function startRedisServer(options: StartRedisServerOptions = {}): Promise<RedisServerHandle> {
+  const certificates = options.tls === true ? createTlsCertificates() : options.tls || undefined
   const dir = createTempDir('redis')
   let redis: RedisProcess
   try {
@@ -61,7 +77,12 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
         dir,
         port: port as number,
         logFile: 'redis.log',
-        args: [...baseServerArgs(port as number, 'redis.log'), ...(options.args ?? [])],
+        args: [
+          ...baseServerArgs(port as number, 'redis.log'),
+          ...(certificates === undefined ? [] : tlsServerArgs(port as number, certificates)),
+          ...(options.args ?? []),
+        ],
+        ...(certificates === undefined ? {} : { tls: { ca: certificates.ca } }),
       }),
     )
   } catch (error) {
@@ -72,7 +93,8 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
   return {
     host: '127.0.0.1',
     port: redis.port,
-    url: `redis://127.0.0.1:${redis.port}`,
+    url: `${certificates === undefined ? 'redis' : 'rediss'}://127.0.0.1:${redis.port}`,
+    tls: certificates === undefined ? undefined : { ca: certificates.ca },
     get pid() {
       return redis.pid
     },

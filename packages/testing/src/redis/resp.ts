@@ -1,4 +1,5 @@
 import { Socket } from 'node:net'
+import { connect as connectTls } from 'node:tls'
 
 /**
  * A minimal RESP2 client for the launchers: one connection per call, enough to PING a server,
@@ -61,17 +62,24 @@ function parse(buffer: Buffer, offset: number): { value: RespReply; next: number
   }
 }
 
+/** How to reach a TLS-only server: the CA that signed its certificate (PEM). */
+export interface RespTls {
+  readonly ca: string
+}
+
 /**
  * Sends one command to a server on 127.0.0.1 and resolves its reply. Rejects on a connection
- * error or when no complete reply arrives within `timeoutMs`.
+ * error or when no complete reply arrives within `timeoutMs`. With `tls`, it speaks TLS and checks
+ * the server's certificate against `tls.ca`.
  */
 export function sendRedisCommand(
   port: number,
   args: readonly (string | number)[],
   timeoutMs = 1000,
+  tls?: RespTls,
 ): Promise<RespReply> {
   return new Promise((resolve, reject) => {
-    const socket = new Socket()
+    const socket = tls === undefined ? new Socket() : connectTls({ host: '127.0.0.1', port, ca: tls.ca }, () => socket.write(encode(args)))
     let received = Buffer.alloc(0)
     const finish = (error: Error | undefined, value?: RespReply) => {
       clearTimeout(timer)
@@ -86,13 +94,13 @@ export function sendRedisCommand(
       const reply = parse(received, 0)
       if (reply !== undefined) finish(undefined, reply.value)
     })
-    socket.connect(port, '127.0.0.1', () => socket.write(encode(args)))
+    if (tls === undefined) socket.connect(port, '127.0.0.1', () => socket.write(encode(args)))
   })
 }
 
 /** Like {@link sendRedisCommand} but rejects on an error reply. */
-export async function redisCommandOk(port: number, args: readonly (string | number)[], timeoutMs = 1000): Promise<RespReply> {
-  const reply = await sendRedisCommand(port, args, timeoutMs)
+export async function redisCommandOk(port: number, args: readonly (string | number)[], timeoutMs = 1000, tls?: RespTls): Promise<RespReply> {
+  const reply = await sendRedisCommand(port, args, timeoutMs, tls)
   if (reply instanceof RespError) throw new Error(`${String(args[0])} on 127.0.0.1:${port} failed: ${reply.message}`)
   return reply
 }
