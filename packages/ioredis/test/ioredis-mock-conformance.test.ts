@@ -1,5 +1,6 @@
 import RedisMock from 'ioredis-mock'
 import type { Redis } from 'ioredis'
+import { afterEach } from 'vitest'
 import { runDriverConformance } from '@cachette/testing'
 import { ioredisDriver } from '../src/index.js'
 
@@ -13,7 +14,19 @@ import { ioredisDriver } from '../src/index.js'
  * - fractional score bounds (truncatedScoreBounds) and negative LIMIT offsets (sliceLimitOffset).
  * The model expects what the mock does for compareAndDelete of '' (emptyStringIsNilInScripts).
  */
-runDriverConformance('ioredis (ioredis-mock)', () => ioredisDriver({ client: new RedisMock() as unknown as Redis }), {
+// The driver leaves a client it was handed open, so the test disconnects each mock: a mock
+// listens on ioredis-mock's shared data until then.
+const mocks: RedisMock[] = []
+afterEach(() => {
+  for (const mock of mocks.splice(0)) mock.disconnect()
+})
+const makeMock = () => {
+  const mock = new RedisMock()
+  mocks.push(mock)
+  return mock as unknown as Redis
+}
+
+runDriverConformance('ioredis (ioredis-mock)', () => ioredisDriver({ client: makeMock() }), {
   quirks: {
     noWrongTypeErrors: true,
     looseIntegerIncrements: true,
