@@ -28,6 +28,7 @@ export interface ExplicitConnection {
 }
 
 const nonEmpty = (value: string) => (value === '' ? undefined : value)
+const nonEmptyOrUndefined = (value: string | undefined) => (value === undefined ? undefined : nonEmpty(value))
 
 function invalid(context: string, detail: string): InvalidOptionsError {
   return new InvalidOptionsError(`[@cachette/ioredis] ${context}: ${detail}`)
@@ -63,7 +64,7 @@ export function splitRedisUrl(url: string, explicit: ExplicitConnection): SplitR
     ['password', fromUrl.password, explicit.password],
     ['db', urlDb, explicit.db],
   ] as const) {
-    if (inUrl !== undefined && given !== undefined) {
+    if (inUrl !== undefined && given !== undefined && given !== '') {
       throw invalid(explicit.context, `the ${field} is set both in the URL and in ${explicit.names[field]}: set it in one place`)
     }
   }
@@ -72,8 +73,8 @@ export function splitRedisUrl(url: string, explicit: ExplicitConnection): SplitR
   parsed.pathname = ''
   return {
     url: parsed.toString(),
-    username: fromUrl.username ?? explicit.username,
-    password: fromUrl.password ?? explicit.password,
+    username: fromUrl.username ?? nonEmptyOrUndefined(explicit.username),
+    password: fromUrl.password ?? nonEmptyOrUndefined(explicit.password),
     db: urlDb ?? explicit.db,
   }
 }

@@ -75,6 +75,11 @@ describe('credentials and db in a redis:// URL', () => {
     )
   })
 
+  it('counts an empty password or username option as unset, as the URL form does', () => {
+    const { target } = resolveOptions({ url: 'redis://:in-url@redis.internal', password: '', redisOptions: { username: '' } })
+    expect(target.kind === 'standalone' && target.redisOptions).toMatchObject({ password: 'in-url' })
+  })
+
   it('refuses a URL that does not parse, or whose path is not a db number, without echoing it', () => {
     const port = invalidMessage(() => ioredisDriver({ url: 'redis://:pw-in-url@redis.internal:sixty' }))
     expect(port).toBe('[@cachette/ioredis] invalid options: url: not a valid URL')
