@@ -16,7 +16,7 @@ import { ioredisDriver } from '../src/index.js'
  */
 // The driver leaves a client it was handed open, so the test disconnects each mock: a mock
 // listens on ioredis-mock's shared data until then.
-const mocks: RedisMock[] = []
+const mocks: InstanceType<typeof RedisMock>[] = []
 afterEach(() => {
   for (const mock of mocks.splice(0)) mock.disconnect()
 })
