@@ -38,6 +38,15 @@ export type CacheEventListeners = { readonly [Name in CacheEventName]?: CacheEve
 
 /** What diagnostics_channel looks like to the cache: `channel(name)` with `hasSubscribers` and `publish`. */
 export interface DiagnosticsChannelModule {
+  /**
+   * The named channel; the cache uses one per event, `cachette:<event>`, and publishes only while it has subscribers.
+   *
+   * @example
+   * ```ts
+   * const hits = dc.channel('cachette:hit')
+   * if (hits.hasSubscribers) hits.publish(event)
+   * ```
+   */
   channel(name: string): { readonly hasSubscribers: boolean; publish(message: unknown): void }
 }
 

@@ -3,7 +3,14 @@
  * `createFakeClock()` from `@cachette/testing` instead of sleeping.
  */
 export interface Clock {
-  /** Milliseconds since the epoch, like `Date.now()`. */
+  /**
+   * Milliseconds since the epoch, like `Date.now()`.
+   *
+   * @example
+   * ```ts
+   * const expiresAtMs = clock.now() + 600_000 // in 10 minutes
+   * ```
+   */
   now(): number
 }
 

@@ -8,9 +8,23 @@ export interface StringCodec<T = unknown> {
   /** A short name for docs and error messages. */
   readonly name: string
   readonly format: 'string'
-  /** Turns a value into a payload; may throw (the cache reports it without the value). */
+  /**
+   * Turns a value into a payload; may throw (the cache reports it without the value).
+   *
+   * @example
+   * ```ts
+   * jsonCodec.encode({ resourceType: 'Patient', id: '42' }) // '{"resourceType":"Patient","id":"42"}'
+   * ```
+   */
   encode(value: T): string
-  /** Turns a payload back into a value; throwing marks the entry as corrupted (a miss). */
+  /**
+   * Turns a payload back into a value; throwing marks the entry as corrupted (a miss).
+   *
+   * @example
+   * ```ts
+   * jsonCodec.decode('{"resourceType":"Patient","id":"42"}') // { resourceType: 'Patient', id: '42' }
+   * ```
+   */
   decode(payload: string): T
 }
 
@@ -19,9 +33,23 @@ export interface BytesCodec<T = unknown> {
   /** A short name for docs and error messages. */
   readonly name: string
   readonly format: 'bytes'
-  /** Turns a value into a payload; may throw (the cache reports it without the value). */
+  /**
+   * Turns a value into a payload; may throw (the cache reports it without the value).
+   *
+   * @example
+   * ```ts
+   * const payload = msgpackCodec.encode(bundle) // Uint8Array (msgpackCodec: a BytesCodec of your own)
+   * ```
+   */
   encode(value: T): Uint8Array
-  /** Turns a payload back into a value; throwing marks the entry as corrupted (a miss). */
+  /**
+   * Turns a payload back into a value; throwing marks the entry as corrupted (a miss).
+   *
+   * @example
+   * ```ts
+   * const bundle = msgpackCodec.decode(payload) // throws on a corrupted payload: the entry is then a miss
+   * ```
+   */
   decode(payload: Uint8Array): T
 }
 

@@ -73,9 +73,25 @@ export interface KeyPattern {
   readonly glob: string
   /** The template it came from. */
   readonly template: string
-  /** True when `key` (below the cache prefix) is a key of this template matching the given parameters. */
+  /**
+   * True when `key` (below the cache prefix) is a key of this template matching the given parameters.
+   *
+   * @example
+   * ```ts
+   * const pattern = defineKey('messaging:conversation:{id}').pattern()
+   * pattern.matches('messaging:conversation:7')          // true
+   * pattern.matches('messaging:conversation:7:messages') // false: a key of another template
+   * ```
+   */
   matches(key: string): boolean
-  /** The glob. */
+  /**
+   * The glob.
+   *
+   * @example
+   * ```ts
+   * `${exportKey.pattern({ ejId: 7 })}` // 'fhir:export:*:ej:7'
+   * ```
+   */
   toString(): string
 }
 

@@ -180,23 +180,87 @@ export interface Driver {
   readonly capabilities: DriverCapabilities
 
   // ---- strings ----------------------------------------------------------------------------
-  /** The value as a string (bytes are decoded as UTF-8), or `null` when absent or expired. */
+  /**
+   * The value as a string (bytes are decoded as UTF-8), or `null` when absent or expired.
+   *
+   * @example
+   * ```ts
+   * const raw = await driver.get('identity:patient:42') // string, or null when absent or expired
+   * ```
+   */
   get(key: string): Promise<string | null>
-  /** The value as bytes, exactly as stored, or `null`. */
+  /**
+   * The value as bytes, exactly as stored, or `null`.
+   *
+   * @example
+   * ```ts
+   * const bytes = await driver.getBytes('fhir:bundle:b7') // Uint8Array exactly as stored, or null
+   * ```
+   */
   getBytes(key: string): Promise<Uint8Array | null>
-  /** Values for many keys, in order, `null` where absent (MGET). */
+  /**
+   * Values for many keys, in order, `null` where absent (MGET).
+   *
+   * @example
+   * ```ts
+   * const [a, b] = await driver.mget(['identity:patient:41', 'identity:patient:42']) // null where absent
+   * ```
+   */
   mget(keys: readonly string[]): Promise<(string | null)[]>
-  /** SET with PX and NX/XX. Resolves `true` when written, `false` when the condition failed. */
+  /**
+   * SET with PX and NX/XX. Resolves `true` when written, `false` when the condition failed.
+   *
+   * @example
+   * ```ts
+   * await driver.set('identity:patient:42', '{"id":42}', { ttlMs: 600_000 }) // true
+   * await driver.set('lock:fhir:export:Patient:ej:7', owner, { ttlMs: 30_000, condition: 'nx' }) // false: already held
+   * ```
+   */
   set(key: string, value: DriverValue, options?: DriverSetOptions): Promise<boolean>
-  /** Deletes keys of any type; resolves how many existed. An empty list resolves 0. */
+  /**
+   * Deletes keys of any type; resolves how many existed. An empty list resolves 0.
+   *
+   * @example
+   * ```ts
+   * await driver.delete(['identity:patient:41', 'identity:patient:42']) // 2 when both existed
+   * ```
+   */
   delete(keys: readonly string[]): Promise<number>
-  /** How many of the keys exist (a key named twice counts twice, as Redis EXISTS). */
+  /**
+   * How many of the keys exist (a key named twice counts twice, as Redis EXISTS).
+   *
+   * @example
+   * ```ts
+   * await driver.exists(['identity:patient:42', 'identity:patient:42']) // 2 when it exists: counted twice
+   * ```
+   */
   exists(keys: readonly string[]): Promise<number>
-  /** Remaining TTL in ms: -2 when absent, -1 when the key has no TTL (as Redis PTTL). */
+  /**
+   * Remaining TTL in ms: -2 when absent, -1 when the key has no TTL (as Redis PTTL).
+   *
+   * @example
+   * ```ts
+   * await driver.pttl('identity:patient:42') // ms left, e.g. 599_870; -1 without TTL, -2 when absent
+   * ```
+   */
   pttl(key: string): Promise<number>
-  /** Sets a TTL in ms on an existing key; resolves `false` when the key is absent. */
+  /**
+   * Sets a TTL in ms on an existing key; resolves `false` when the key is absent.
+   *
+   * @example
+   * ```ts
+   * await driver.pexpire('identity:patient:42', 60_000) // false when the key is absent
+   * ```
+   */
   pexpire(key: string, ttlMs: number): Promise<boolean>
-  /** INCRBY: creates the key at 0 first, keeps its TTL, rejects on a non-integer value. */
+  /**
+   * INCRBY: creates the key at 0 first, keeps its TTL, rejects on a non-integer value.
+   *
+   * @example
+   * ```ts
+   * await driver.incrby('messaging:conversation:c1:unread', 1) // 1 on a new key, then 2, 3...
+   * ```
+   */
   incrby(key: string, by: number): Promise<number>
 
   // ---- keyspace ---------------------------------------------------------------------------
@@ -204,47 +268,152 @@ export interface Driver {
    * Every key matching a Redis glob pattern (`*`, `?`, `[a-c]`, `[^a]`, `\` escapes), by SCAN,
    * never KEYS. On a cluster it visits every master. A key may be yielded more than once
    * (SCAN's guarantee); keys alive for the whole scan are yielded at least once.
+   *
+   * @example
+   * ```ts
+   * const keys: string[] = []
+   * for await (const key of driver.scan('fhir:export:*:ej:7', { count: 500 })) keys.push(key) // may repeat a key
+   * ```
    */
   scan(pattern: string, options?: DriverScanOptions): AsyncIterable<string>
 
   // ---- hashes -----------------------------------------------------------------------------
-  /** HSET: resolves how many fields were new. Keeps the key's TTL. */
+  /**
+   * HSET: resolves how many fields were new. Keeps the key's TTL.
+   *
+   * @example
+   * ```ts
+   * await driver.hset('fhir:export:Patient:ej:7', { status: 'running', resources: '0' }) // 2 new fields
+   * ```
+   */
   hset(key: string, fields: Readonly<Record<string, string>>): Promise<number>
-  /** HGETALL: `{}` when absent. */
+  /**
+   * HGETALL: `{}` when absent.
+   *
+   * @example
+   * ```ts
+   * const job = await driver.hgetall('fhir:export:Patient:ej:7') // { status: 'running', resources: '0' }, {} when absent
+   * ```
+   */
   hgetall(key: string): Promise<Record<string, string>>
-  /** HDEL: resolves how many fields existed. The key disappears with its last field. */
+  /**
+   * HDEL: resolves how many fields existed. The key disappears with its last field.
+   *
+   * @example
+   * ```ts
+   * await driver.hdel('fhir:export:Patient:ej:7', ['status', 'resources']) // 2; the key goes with its last field
+   * ```
+   */
   hdel(key: string, fields: readonly string[]): Promise<number>
-  /** HINCRBY: resolves the new value. */
+  /**
+   * HINCRBY: resolves the new value.
+   *
+   * @example
+   * ```ts
+   * await driver.hincrby('fhir:export:Patient:ej:7', 'resources', 500) // the new count, 500 from 0
+   * ```
+   */
   hincrby(key: string, field: string, by: number): Promise<number>
 
   // ---- sets -------------------------------------------------------------------------------
-  /** SADD: resolves how many members were new. */
+  /**
+   * SADD: resolves how many members were new.
+   *
+   * @example
+   * ```ts
+   * await driver.sadd('messaging:conversation:c1:participants', ['professional:123', 'patient:42']) // 2 the first time
+   * ```
+   */
   sadd(key: string, members: readonly string[]): Promise<number>
-  /** SREM: resolves how many members existed. The key disappears with its last member. */
+  /**
+   * SREM: resolves how many members existed. The key disappears with its last member.
+   *
+   * @example
+   * ```ts
+   * await driver.srem('messaging:conversation:c1:participants', ['professional:123']) // 1, 0 if not a member
+   * ```
+   */
   srem(key: string, members: readonly string[]): Promise<number>
-  /** SMEMBERS, in no particular order. */
+  /**
+   * SMEMBERS, in no particular order.
+   *
+   * @example
+   * ```ts
+   * const participants = await driver.smembers('messaging:conversation:c1:participants') // [] when absent
+   * ```
+   */
   smembers(key: string): Promise<string[]>
 
   // ---- sorted sets ------------------------------------------------------------------------
-  /** ZADD: resolves how many members were new (existing members get the new score). */
+  /**
+   * ZADD: resolves how many members were new (existing members get the new score).
+   *
+   * @example
+   * ```ts
+   * await driver.zadd('messaging:conversation:c1:messages', [{ member: 'm1', score: Date.now() }]) // 1 when m1 is new
+   * ```
+   */
   zadd(key: string, entries: readonly SortedSetEntry[]): Promise<number>
   /**
    * Members whose score lies in [min, max], ordered by score then member (byte order), as
    * ZRANGE key min max BYSCORE [REV] [LIMIT offset count] WITHSCORES. With `reverse`, `min` is
    * still the lower bound.
+   *
+   * @example
+   * ```ts
+   * const lastHour = await driver.zrangeByScore('messaging:conversation:c1:messages', Date.now() - 3_600_000, '+inf')
+   * // [{ member: 'm1', score }, ...], lowest score first; [] when absent
+   * ```
    */
   zrangeByScore(key: string, min: ScoreBound, max: ScoreBound, options?: ZRangeOptions): Promise<SortedSetEntry[]>
-  /** ZREM: resolves how many members existed. */
+  /**
+   * ZREM: resolves how many members existed.
+   *
+   * @example
+   * ```ts
+   * await driver.zrem('messaging:conversation:c1:messages', ['m1']) // 1, 0 if m1 was not there
+   * ```
+   */
   zrem(key: string, members: readonly string[]): Promise<number>
-  /** ZCARD: 0 when absent. */
+  /**
+   * ZCARD: 0 when absent.
+   *
+   * @example
+   * ```ts
+   * const count = await driver.zcard('messaging:conversation:c1:messages') // 0 when absent
+   * ```
+   */
   zcard(key: string): Promise<number>
-  /** ZREMRANGEBYSCORE: resolves how many members were removed. */
+  /**
+   * ZREMRANGEBYSCORE: resolves how many members were removed.
+   *
+   * @example
+   * ```ts
+   * const cutoff = Date.now() - 30 * 86_400_000
+   * await driver.zremRangeByScore('messaging:conversation:c1:messages', '-inf', { exclusive: cutoff }) // how many were older than 30 days
+   * ```
+   */
   zremRangeByScore(key: string, min: ScoreBound, max: ScoreBound): Promise<number>
 
   // ---- pub/sub ----------------------------------------------------------------------------
-  /** PUBLISH: resolves how many subscribers received it (on a cluster, this node's count). */
+  /**
+   * PUBLISH: resolves how many subscribers received it (on a cluster, this node's count).
+   *
+   * @example
+   * ```ts
+   * await driver.publish('identity:invalidations', 'patient:42') // subscribers reached, 0 when none
+   * ```
+   */
   publish(channel: string, message: string): Promise<number>
-  /** SUBSCRIBE: resolves once the subscription is active on the server. */
+  /**
+   * SUBSCRIBE: resolves once the subscription is active on the server.
+   *
+   * @example
+   * ```ts
+   * const unsubscribe = await driver.subscribe('identity:invalidations', (message) => localCopies.delete(message))
+   * await unsubscribe() // nothing is delivered to this listener afterwards
+   * ```
+   */
   subscribe(channel: string, listener: (message: string) => void): Promise<Unsubscribe>
 
   // ---- atomicity --------------------------------------------------------------------------
@@ -252,16 +421,52 @@ export interface Driver {
    * Runs the commands atomically (MULTI/EXEC): no other client sees a state in between.
    * On a cluster every key must hash to one slot, else it rejects with code `CROSS_SLOT`
    * before anything runs.
+   *
+   * @example
+   * ```ts
+   * await driver.batch([
+   *   { op: 'zadd', key: 'messaging:conversation:c1:messages', entries: [{ member: 'm2', score: Date.now() }] },
+   *   { op: 'pexpire', key: 'messaging:conversation:c1:messages', ttlMs: 86_400_000 },
+   * ]) // [1, true] when m2 is new
+   * ```
    */
   batch(commands: readonly BatchCommand[]): Promise<BatchResult[]>
-  /** Deletes `key` only if its value is `expected`, atomically (lock release). */
+  /**
+   * Deletes `key` only if its value is `expected`, atomically (lock release).
+   *
+   * @example
+   * ```ts
+   * await driver.compareAndDelete('lock:fhir:export:Patient:ej:7', owner) // false: the lock is no longer ours
+   * ```
+   */
   compareAndDelete(key: string, expected: string): Promise<boolean>
 
   // ---- operations -------------------------------------------------------------------------
-  /** Round trip to the store; rejects when it cannot be reached. */
+  /**
+   * Round trip to the store; rejects when it cannot be reached.
+   *
+   * @example
+   * ```ts
+   * await driver.ping() // rejects when the store cannot be reached
+   * ```
+   */
   ping(): Promise<void>
-  /** Store statistics for health checks and dashboards. */
+  /**
+   * Store statistics for health checks and dashboards.
+   *
+   * @example
+   * ```ts
+   * const { usedMemoryBytes, keys } = await driver.info() // undefined where the store cannot tell
+   * ```
+   */
   info(): Promise<DriverInfo>
-  /** Releases what the driver opened (never a client it was handed). Idempotent. */
+  /**
+   * Releases what the driver opened (never a client it was handed). Idempotent.
+   *
+   * @example
+   * ```ts
+   * await driver.close() // a second call does nothing
+   * ```
+   */
   close(): Promise<void>
 }

@@ -16,9 +16,23 @@ import { parseTtlSpec, type ParsedTtl, type TtlSpec } from './ttl.js'
  * ```
  */
 export interface LoaderContext {
-  /** Do not store this result. Every caller waiting on this load still receives it. */
+  /**
+   * Do not store this result. Every caller waiting on this load still receives it.
+   *
+   * @example
+   * ```ts
+   * if (patient.draft) ctx.skipCache() // every waiting caller still gets it; nothing is stored
+   * ```
+   */
   skipCache(): void
-  /** Store this result with this TTL (a duration or a policy name) instead of the key's. */
+  /**
+   * Store this result with this TTL (a duration or a policy name) instead of the key's.
+   *
+   * @example
+   * ```ts
+   * if (patient === null) ctx.setTtl('30s') // cache "not found" for 30 s instead of the key's TTL
+   * ```
+   */
   setTtl(ttl: TtlSpec): void
 }
 

@@ -31,6 +31,16 @@ export interface CacheLogFields {
  * ```
  */
 export interface CacheLogger {
+  /**
+   * Reports one absorbed problem: a message prefixed with `[@cachette/core]`, and fields that never hold a value or a key.
+   *
+   * @example
+   * ```ts
+   * logger.warn('[@cachette/core] cache get failed', {
+   *   operation: 'get', code: 'DRIVER_FAILURE', keyPrefix: 'identity:patient', template: 'patient:{id}', driver: 'ioredis', errorName: 'DriverError',
+   * })
+   * ```
+   */
   warn(message: string, fields: CacheLogFields): void
 }
 
