@@ -245,7 +245,8 @@ export interface Driver {
    */
   pttl(key: string): Promise<number>
   /**
-   * Sets a TTL in ms on an existing key; resolves `false` when the key is absent.
+   * Sets a TTL in ms on an existing key; resolves `false` when the key is absent. A TTL of 0 or
+   * less deletes the key at once (and resolves `true`), as Redis' PEXPIRE does.
    *
    * @example
    * ```ts

@@ -132,6 +132,16 @@ export function registerTtlTests(context: ConformanceContext): void {
       expect(await driver().pexpire(`${p}k`, 60_000)).toBe(false)
     })
 
+    it('pexpire with a TTL of 0 or below deletes the key, as Redis does', async () => {
+      const p = freshPrefix()
+      await driver().set(`${p}zero`, 'v', { ttlMs: 60_000 })
+      await driver().set(`${p}negative`, 'v')
+      expect(await driver().pexpire(`${p}zero`, 0)).toBe(true)
+      expect(await driver().pexpire(`${p}negative`, -1_000)).toBe(true)
+      expect(await driver().exists([`${p}zero`, `${p}negative`])).toBe(0)
+      expect(await driver().pexpire(`${p}zero`, 0)).toBe(false)
+    })
+
     it('incrby keeps the TTL', async () => {
       const p = freshPrefix()
       await driver().set(`${p}n`, '1', { ttlMs: 60_000 })
