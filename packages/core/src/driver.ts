@@ -199,7 +199,7 @@ export interface Driver {
    */
   getBytes(key: string): Promise<Uint8Array | null>
   /**
-   * Values for many keys, in order, `null` where absent (MGET).
+   * Values for many keys, in order, `null` where absent or holding another type (MGET: no WRONGTYPE).
    *
    * @example
    * ```ts
@@ -218,7 +218,8 @@ export interface Driver {
    */
   set(key: string, value: DriverValue, options?: DriverSetOptions): Promise<boolean>
   /**
-   * Deletes keys of any type; resolves how many existed. An empty list resolves 0.
+   * Deletes keys of any type; resolves how many existed (a key named twice counts once). An empty
+   * list resolves 0.
    *
    * @example
    * ```ts
