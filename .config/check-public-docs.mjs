@@ -1,5 +1,6 @@
 // Checks the JSDoc of the public API: every function, class and constant a package exports has an
-// `@example`, and every property of an exported `…Options` type has an `@example`, plus a
+// `@example`, and so does every method of an exported interface and every public method of an
+// exported class; every property of an exported `…Options` type has an `@example`, plus a
 // `@default` when it is optional. Run by `.ci/run` (`pnpm lint:docs`); prints what is missing.
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
@@ -34,11 +35,24 @@ function membersOf(declaration) {
   return []
 }
 
+/** Methods a user calls: those of an exported interface, and the public ones of an exported class. */
+function methodsOf(declaration) {
+  if (ts.isInterfaceDeclaration(declaration)) return declaration.members.filter((member) => ts.isMethodSignature(member) && member.name)
+  if (!ts.isClassDeclaration(declaration)) return []
+  const hidden = ts.ModifierFlags.Private | ts.ModifierFlags.Protected
+  return declaration.members.filter(
+    (member) => ts.isMethodDeclaration(member) && ts.isIdentifier(member.name) && (ts.getCombinedModifierFlags(member) & hidden) === 0,
+  )
+}
+
 function problemsOf(symbolName, declaration) {
   const problems = []
   if (ts.isFunctionDeclaration(declaration) || ts.isClassDeclaration(declaration) || ts.isVariableDeclaration(declaration)) {
     const documented = ts.isVariableDeclaration(declaration) ? declaration.parent.parent : declaration
     if (!/@example/.test(tags(documented))) problems.push(`${symbolName}: no @example`)
+  }
+  for (const member of methodsOf(declaration)) {
+    if (!/@example/.test(tags(member))) problems.push(`${symbolName}.${member.name.getText()}(): no @example`)
   }
   if (symbolName.endsWith('Options')) {
     for (const member of membersOf(declaration)) {
@@ -81,4 +95,4 @@ if (problems.size > 0) {
   console.error(`docs: ${problems.size} public API item(s) without the JSDoc they need`)
   process.exit(1)
 }
-console.log(`docs: every public function, constant and option of ${entries.length} entry points has its @example`)
+console.log(`docs: every public function, method, constant and option of ${entries.length} entry points has its @example`)

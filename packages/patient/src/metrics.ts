@@ -3,11 +3,27 @@ export type MetricAttributes = Readonly<Record<string, string>>
 
 /** The part of an OpenTelemetry counter this package uses. */
 export interface PatientCounter {
+  /**
+   * Adds `value` to the series of `attributes`.
+   *
+   * @example
+   * ```ts
+   * hits.add(1, { key_prefix: 'patient' }) // printed as cache_hits_total{key_prefix="patient"}
+   * ```
+   */
   add(value: number, attributes?: MetricAttributes): void
 }
 
 /** The part of an OpenTelemetry histogram this package uses. */
 export interface PatientHistogram {
+  /**
+   * Records one observation in the series of `attributes`.
+   *
+   * @example
+   * ```ts
+   * latency.record(0.0012, { operation: 'get', key_prefix: 'patient' }) // seconds
+   * ```
+   */
   record(value: number, attributes?: MetricAttributes): void
 }
 
@@ -16,7 +32,24 @@ export interface PatientHistogram {
  * Typed structurally so that `@cachette/patient` does not depend on `@opentelemetry/api`.
  */
 export interface PatientMeter {
+  /**
+   * A monotonic counter; the Prometheus exporter adds `_total` to its name.
+   *
+   * @example
+   * ```ts
+   * const meter = metrics.getMeter('patient-api') // import { metrics } from '@opentelemetry/api'
+   * createPatientCache({ cache, driver, etablissement, meter }) // creates cache_hits, cache_misses, cache_errors
+   * ```
+   */
   createCounter(name: string, options?: { description?: string; unit?: string }): PatientCounter
+  /**
+   * A histogram; the patient cache passes its latency buckets as `advice`.
+   *
+   * @example
+   * ```ts
+   * meter.createHistogram('cache_latency_seconds', { unit: 's', advice: { explicitBucketBoundaries: [0.001, 0.01, 0.1] } })
+   * ```
+   */
   createHistogram(name: string, options?: { description?: string; unit?: string; advice?: { explicitBucketBoundaries?: number[] } }): PatientHistogram
 }
 

@@ -9,6 +9,16 @@ export type PatientLoader = (code: string) => Promise<PatientInput | null | unde
 
 /** A transaction object with an after-commit hook (Sequelize's `transaction.afterCommit(fn)` has this shape). */
 export interface AfterCommitHook {
+  /**
+   * Registers `callback` to run once the transaction has committed (never after a rollback).
+   *
+   * @example
+   * ```ts
+   * const transaction = await sequelize.transaction()
+   * patients.invalidateAfterCommit(code, transaction) // calls transaction.afterCommit(...)
+   * await transaction.commit()                        // the entry is invalidated now
+   * ```
+   */
   afterCommit(callback: () => unknown): unknown
 }
 

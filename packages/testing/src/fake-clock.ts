@@ -2,11 +2,35 @@ import { InvalidOptionsError, type Clock } from '@cachette/core'
 
 /** A clock that only moves when told to. Implements core's `Clock`. */
 export interface FakeClock extends Clock {
-  /** The current fake time, in milliseconds since the epoch. */
+  /**
+   * The current fake time, in milliseconds since the epoch.
+   *
+   * @example
+   * ```ts
+   * const clock = createFakeClock(Date.UTC(2025, 0, 1))
+   * clock.now() // 1735689600000, until advance() or set()
+   * ```
+   */
   now(): number
-  /** Moves the time forward by `ms` (a finite number >= 0) and returns the new time. */
+  /**
+   * Moves the time forward by `ms` (a finite number >= 0) and returns the new time.
+   *
+   * @example
+   * ```ts
+   * const driver = memoryDriver({ clock })
+   * await driver.set('k', 'v', { ttlMs: 1_000 })
+   * clock.advance(1_000) // the entry has now expired
+   * ```
+   */
   advance(ms: number): number
-  /** Jumps to `ms` since the epoch (backwards too, to test clock skew). */
+  /**
+   * Jumps to `ms` since the epoch (backwards too, to test clock skew).
+   *
+   * @example
+   * ```ts
+   * clock.set(clock.now() - 5_000) // another host's clock, 5 s behind
+   * ```
+   */
   set(ms: number): void
 }
 

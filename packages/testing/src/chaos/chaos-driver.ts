@@ -73,9 +73,25 @@ export interface ChaosDriverOptions {
 
 /** Counters and controls of a {@link chaosDriver}. */
 export interface ChaosControl {
-  /** Replaces the current chaos (`{}` heals). */
+  /**
+   * Replaces the current chaos (`{}` heals).
+   *
+   * @example
+   * ```ts
+   * driver.chaos.set({ failureRate: 0.5, methods: ['get'] }) // half of the reads throw
+   * driver.chaos.set({ hang: true })                        // every call hangs
+   * ```
+   */
   set(options: ChaosDriverOptions): void
-  /** Back to a healthy pass-through. */
+  /**
+   * Back to a healthy pass-through.
+   *
+   * @example
+   * ```ts
+   * driver.chaos.heal()
+   * driver.chaos.failures // what was counted while it failed
+   * ```
+   */
   heal(): void
   /** Calls made to the wrapper. */
   readonly calls: number

@@ -42,20 +42,64 @@ export interface ChaosProxy {
   readonly port: number
   /** Connections open now. */
   readonly connections: number
-  /** Adds `latencyMs` + random [0, jitterMs) to every chunk, both ways (0, 0 removes it). */
+  /**
+   * Adds `latencyMs` + random [0, jitterMs) to every chunk, both ways (0, 0 removes it).
+   *
+   * @example
+   * ```ts
+   * proxy.setLatency(300, 50) // a latency spike past a 200 ms deadline
+   * proxy.setLatency(0, 0)    // back to normal
+   * ```
+   */
   setLatency(latencyMs: number, jitterMs?: number): void
   /**
    * A network partition: bytes in flight and new bytes are held (not dropped) both ways, and new
    * connections are accepted but not forwarded, until {@link ChaosProxy.heal}.
+   *
+   * @example
+   * ```ts
+   * proxy.partition() // calls through the proxy hit their deadline; nothing is lost
+   * await proxy.heal()
+   * ```
    */
   partition(): void
-  /** Ends a partition: held bytes and held connections go through, in order. Also stops refusing. */
+  /**
+   * Ends a partition: held bytes and held connections go through, in order. Also stops refusing.
+   *
+   * @example
+   * ```ts
+   * proxy.partition()
+   * await proxy.heal() // held bytes go through, in order
+   * ```
+   */
   heal(): Promise<void>
-  /** Resets (TCP RST) every open connection, both sides. New connections work. */
+  /**
+   * Resets (TCP RST) every open connection, both sides. New connections work.
+   *
+   * @example
+   * ```ts
+   * proxy.reset() // every open connection gets a TCP RST; clients reconnect
+   * ```
+   */
   reset(): void
-  /** Stops listening: new connections are refused (ECONNREFUSED) until {@link ChaosProxy.heal}. Open ones stay. */
+  /**
+   * Stops listening: new connections are refused (ECONNREFUSED) until {@link ChaosProxy.heal}. Open ones stay.
+   *
+   * @example
+   * ```ts
+   * await proxy.refuse() // new connections: ECONNREFUSED
+   * await proxy.heal()
+   * ```
+   */
   refuse(): Promise<void>
-  /** Closes everything. Idempotent. */
+  /**
+   * Closes everything. Idempotent.
+   *
+   * @example
+   * ```ts
+   * afterAll(() => proxy.stop())
+   * ```
+   */
   stop(): Promise<void>
 }
 

@@ -53,13 +53,44 @@ export interface RedisClusterNode {
   readonly initialRole: 'master' | 'replica'
   /** The current process id. */
   readonly pid: number
-  /** Sends a signal; resolves once the process exited for SIGKILL/SIGTERM. */
+  /**
+   * Sends a signal; resolves once the process exited for SIGKILL/SIGTERM.
+   *
+   * @example
+   * ```ts
+   * await cluster.masters[1]!.kill('SIGKILL') // no failover wait: see killMaster()
+   * ```
+   */
   kill(signal?: NodeJS.Signals): Promise<void>
-  /** SIGSTOP. */
+  /**
+   * SIGSTOP.
+   *
+   * @example
+   * ```ts
+   * cluster.masters[0]!.freeze() // the slots it serves stop answering
+   * cluster.masters[0]!.thaw()
+   * ```
+   */
   freeze(): void
-  /** SIGCONT. */
+  /**
+   * SIGCONT.
+   *
+   * @example
+   * ```ts
+   * cluster.masters[0]!.freeze()
+   * cluster.masters[0]!.thaw() // answers again (unless the cluster failed it over meanwhile)
+   * ```
+   */
   thaw(): void
-  /** Starts the node again on the same port with its nodes.conf, so it rejoins the cluster. */
+  /**
+   * Starts the node again on the same port with its nodes.conf, so it rejoins the cluster.
+   *
+   * @example
+   * ```ts
+   * await cluster.masters[2]!.kill('SIGKILL')
+   * await cluster.masters[2]!.restart() // rejoins with its nodes.conf
+   * ```
+   */
   restart(): Promise<void>
 }
 
@@ -75,9 +106,21 @@ export interface RedisClusterHandle {
    * SIGKILLs master `index` (of {@link RedisClusterHandle.masters}). When it has replicas, resolves
    * once one of them was promoted and every surviving node reports `cluster_state:ok`, with the
    * promoted node's address; without replicas, resolves `undefined` right after the kill.
+   *
+   * @example
+   * ```ts
+   * const promoted = await cluster.killMaster(0) // with replicasPerMaster >= 1: the new master's address
+   * ```
    */
   killMaster(index: number): Promise<{ host: '127.0.0.1'; port: number } | undefined>
-  /** Stops every node and removes the temp dirs. Idempotent. */
+  /**
+   * Stops every node and removes the temp dirs. Idempotent.
+   *
+   * @example
+   * ```ts
+   * afterAll(() => cluster.stop())
+   * ```
+   */
   stop(): Promise<void>
 }
 

@@ -67,11 +67,34 @@ export interface RedisSentinelDataNode {
   readonly port: number
   /** The current process id. */
   readonly pid: number
-  /** Sends a signal; resolves once the process exited for SIGKILL/SIGTERM. */
+  /**
+   * Sends a signal; resolves once the process exited for SIGKILL/SIGTERM.
+   *
+   * @example
+   * ```ts
+   * await group.master.kill('SIGKILL') // the Sentinels promote the replica after downAfterMs
+   * ```
+   */
   kill(signal?: NodeJS.Signals): Promise<void>
-  /** SIGSTOP. */
+  /**
+   * SIGSTOP.
+   *
+   * @example
+   * ```ts
+   * group.master.freeze() // a hung master: the Sentinels fail over after downAfterMs
+   * group.master.thaw()
+   * ```
+   */
   freeze(): void
-  /** SIGCONT. */
+  /**
+   * SIGCONT.
+   *
+   * @example
+   * ```ts
+   * group.master.freeze()
+   * group.master.thaw() // answers again; it may now be a replica
+   * ```
+   */
   thaw(): void
 }
 
@@ -87,7 +110,14 @@ export interface RedisSentinelHandle {
   readonly replicas: readonly RedisSentinelDataNode[]
   /** With `tls`: the CA a client must trust for the data nodes (PEM). Undefined otherwise. */
   readonly tls: { readonly ca: string } | undefined
-  /** Stops every process and removes the temp dirs. Idempotent. */
+  /**
+   * Stops every process and removes the temp dirs. Idempotent.
+   *
+   * @example
+   * ```ts
+   * afterAll(() => group.stop()) // master, replicas and Sentinels
+   * ```
+   */
   stop(): Promise<void>
 }
 

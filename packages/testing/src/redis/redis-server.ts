@@ -40,15 +40,55 @@ export interface RedisServerHandle {
   readonly tls: { readonly ca: string } | undefined
   /** The current process id (a restart changes it). */
   readonly pid: number
-  /** Stops the server (SIGTERM, then SIGKILL) and removes its temp dir. Idempotent. */
+  /**
+   * Stops the server (SIGTERM, then SIGKILL) and removes its temp dir. Idempotent.
+   *
+   * @example
+   * ```ts
+   * afterAll(() => server.stop()) // SIGTERM, SIGKILL after a grace period; a second call does nothing
+   * ```
+   */
   stop(): Promise<void>
-  /** Sends a signal, e.g. `'SIGKILL'` to simulate a crash. Resolves once it has exited for SIGKILL/SIGTERM. */
+  /**
+   * Sends a signal, e.g. `'SIGKILL'` to simulate a crash. Resolves once it has exited for SIGKILL/SIGTERM.
+   *
+   * @example
+   * ```ts
+   * await server.kill('SIGKILL') // a crash: calls now fail fast
+   * await server.restart()       // back on the same port, empty
+   * ```
+   */
   kill(signal?: NodeJS.Signals): Promise<void>
-  /** SIGSTOP: the server keeps its sockets open but answers nothing (a hung server). */
+  /**
+   * SIGSTOP: the server keeps its sockets open but answers nothing (a hung server).
+   *
+   * @example
+   * ```ts
+   * server.freeze() // connections stay open, nothing answers: calls hit their deadline
+   * server.thaw()
+   * ```
+   */
   freeze(): void
-  /** SIGCONT: resumes a frozen server. */
+  /**
+   * SIGCONT: resumes a frozen server.
+   *
+   * @example
+   * ```ts
+   * server.freeze()
+   * await expect(driver.ping()).rejects.toThrow() // DeadlineExceededError
+   * server.thaw()   // queued commands are answered now
+   * ```
+   */
   thaw(): void
-  /** Starts the server again on the same port (after a kill, or stopping it first). Data is not kept. */
+  /**
+   * Starts the server again on the same port (after a kill, or stopping it first). Data is not kept.
+   *
+   * @example
+   * ```ts
+   * await server.kill('SIGKILL')
+   * await server.restart() // resolves once it answers PING again
+   * ```
+   */
   restart(): Promise<void>
 }
 

@@ -19,7 +19,14 @@ export interface UpstashBridge {
   readonly url: string
   /** The bearer token the bridge accepts. */
   readonly token: string
-  /** Closes open subscriptions, the HTTP server and the Redis connections. Idempotent. */
+  /**
+   * Closes open subscriptions, the HTTP server and the Redis connections. Idempotent.
+   *
+   * @example
+   * ```ts
+   * afterAll(() => bridge.stop()) // then stop the redis-server behind it
+   * ```
+   */
   stop(): Promise<void>
 }
 

@@ -25,7 +25,16 @@ interface Slot {
 
 /** The reference model: feed it the same commands as a driver and compare the results. */
 export interface ReferenceModel {
-  /** Applies one command and returns its normalized result, as `applyDriverCommand` does. */
+  /**
+   * Applies one command and returns its normalized result, as `applyDriverCommand` does.
+   *
+   * @example
+   * ```ts
+   * const model = createReferenceModel({ exactTime: true })
+   * model.apply({ op: 'set', key: 'k', value: 'v' }) // { ok: true, value: true }
+   * model.apply({ op: 'get', key: 'k' })             // { ok: true, value: 'v' }
+   * ```
+   */
   apply(command: DriverCommand): DriverCommandResult
 }
 
