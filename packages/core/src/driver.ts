@@ -1,6 +1,7 @@
 /**
  * The Driver contract: the one interface every Cachette store implements (memory, ioredis,
- * Upstash, third-party drivers) and that `runDriverConformance()` in `@cachette/testing` checks.
+ * Upstash, third-party drivers) and that `runDriverConformance()` from
+ * `@cachette/testing/conformance` checks.
  *
  * Redis semantics are the reference. Where this file says "as Redis", the conformance suite
  * compares the driver with a real redis-server.

@@ -1,4 +1,5 @@
-import { createFakeClock, runDriverConformance } from '@cachette/testing'
+import { createFakeClock } from '@cachette/testing'
+import { runDriverConformance } from '@cachette/testing/conformance'
 import { memoryDriver } from '../src/index.js'
 
 // One fake clock for the whole suite: TTL tests advance it instead of sleeping.

@@ -37,7 +37,9 @@ export function safeRedisOptions(tuning: ResolvedTuning): RedisOptions {
 
 /**
  * Cluster options on top of {@link safeRedisOptions} for every node connection:
- * - `enableOfflineQueue: false` at the cluster level too (same unbounded queue).
+ * - `enableOfflineQueue: false` at the cluster level too (same unbounded queue). On ioredis 6 it
+ *   also rejects a command for a node whose connection is still opening; the driver's calls wait
+ *   for the masters' connections instead (see ClusterConnection).
  * - `retryDelayOnFailover: 0`: ioredis would otherwise re-send, after 100 ms and up to
  *   `maxRedirections` times, a command whose connection closed mid-flight, a replay the caller
  *   cannot see; the call fails instead and the slot map is refreshed by the next MOVED.

@@ -16,6 +16,7 @@ import {
 import { checkBatch, checkBound, checkExpire, checkIncrement, checkRange, checkScore, checkTtl, checkValue } from './arguments.js'
 import { batchKeys, execBatch } from './batch.js'
 import { CallRunner, type ConnectionLike } from './call-runner.js'
+import { ClusterConnection } from './cluster-connection.js'
 import { distinctMasters, slotMaster } from './cluster-nodes.js'
 import { scanKeys } from './cluster-scan.js'
 import type { ClusterCommandClient, CommandClient } from './commands.js'
@@ -44,6 +45,7 @@ class IoredisDriver implements Driver {
   private readonly runner: CallRunner
   private readonly subscriptions: Subscriptions
   private readonly cluster: ClusterCommandClient | undefined
+  private readonly clusterConnection: ClusterConnection | undefined
   private closing: Promise<void> | undefined
 
   constructor(
@@ -64,7 +66,10 @@ class IoredisDriver implements Driver {
       compareAndDelete: true,
     })
     const coalescer = tuning.coalesceWrites ? new WriteCoalescer(socketsOf(client, this.cluster)) : undefined
-    this.runner = new CallRunner(client as unknown as ConnectionLike, tuning.deadlineMs, tuning.maxPendingCalls, coalescer)
+    // On a cluster, calls wait for the masters' connections too (see ClusterConnection).
+    this.clusterConnection = this.cluster === undefined ? undefined : new ClusterConnection(this.cluster, tuning.deadlineMs)
+    const connection = this.clusterConnection ?? (client as unknown as ConnectionLike)
+    this.runner = new CallRunner(connection, tuning.deadlineMs, tuning.maxPendingCalls, coalescer)
     this.subscriptions = new Subscriptions(client, tuning.deadlineMs, tuning.maxPendingCalls, onError)
   }
 
@@ -271,6 +276,7 @@ class IoredisDriver implements Driver {
 
   private async shutDown(): Promise<void> {
     this.runner.close()
+    this.clusterConnection?.close()
     this.subscriptions.close()
     if (!this.ownsClient) return
     // QUIT lets replies in flight arrive; a server that does not answer within the deadline

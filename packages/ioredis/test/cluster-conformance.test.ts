@@ -1,6 +1,7 @@
 import { afterAll } from 'vitest'
 import { ioredisDriver } from '../src/index.js'
-import { runDriverConformance, startRedisCluster } from '@cachette/testing'
+import { startRedisCluster } from '@cachette/testing'
+import { runDriverConformance } from '@cachette/testing/conformance'
 
 // A real 3-master Redis Cluster. The suite's key prefixes carry a {hash tag}, so each test's
 // keys share a slot; scan still has to visit every master because prefixes spread over all.

@@ -199,6 +199,22 @@ describe('ioredis driver on a 3-master Redis Cluster', () => {
     expect(await driver.exists(keys)).toBe(0)
   })
 
+  it('a burst of calls from a driver just created reaches every master: none fails while the masters are being connected', async () => {
+    // ioredis 6 rejects a command for a node whose connection is still opening (ioredis 5 queued
+    // it there); the driver has to wait for the masters before it lets the burst through.
+    const fresh = ioredisDriver({ cluster: cluster.nodes })
+    const prefix = randomPrefix('burst')
+    const keys = Array.from({ length: 120 }, (_, i) => `${prefix}:${i}`)
+    try {
+      const outcomes = await Promise.allSettled(keys.map((key) => fresh.set(key, 'v', { ttlMs: 60_000 })))
+      expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toEqual([])
+      expect(await keysPerMaster(`${prefix}:*`)).not.toContain(0)
+    } finally {
+      await fresh.close()
+      await driver.delete(keys)
+    }
+  })
+
   it('works on a Cluster client handed in, and leaves it open', async () => {
     const client = new Cluster([...cluster.nodes])
     const handed = ioredisDriver({ client })

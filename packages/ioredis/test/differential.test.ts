@@ -1,7 +1,8 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { memoryDriver, type Driver } from '@cachette/core'
-import { applyDriverCommand, driverCommandsArbitrary, startRedisServer, type RedisServerHandle } from '@cachette/testing'
+import { startRedisServer, type RedisServerHandle } from '@cachette/testing'
+import { applyDriverCommand, driverCommandsArbitrary } from '@cachette/testing/conformance'
 import { ioredisDriver } from '../src/index.js'
 
 /**

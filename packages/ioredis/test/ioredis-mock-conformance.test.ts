@@ -1,7 +1,7 @@
 import RedisMock from 'ioredis-mock'
 import type { Redis } from 'ioredis'
 import { afterEach } from 'vitest'
-import { runDriverConformance } from '@cachette/testing'
+import { runDriverConformance } from '@cachette/testing/conformance'
 import { ioredisDriver } from '../src/index.js'
 
 /*

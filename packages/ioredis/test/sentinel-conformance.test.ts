@@ -1,6 +1,7 @@
 import { afterAll } from 'vitest'
 import { ioredisDriver } from '../src/index.js'
-import { runDriverConformance, startRedisSentinel } from '@cachette/testing'
+import { startRedisSentinel } from '@cachette/testing'
+import { runDriverConformance } from '@cachette/testing/conformance'
 
 // A master, one replica and three Sentinels; the driver finds the master through the Sentinels.
 const group = await startRedisSentinel({ replicas: 1, sentinels: 3 })

@@ -1,6 +1,7 @@
 import { afterAll } from 'vitest'
 import { ioredisDriver } from '../src/index.js'
-import { runDriverConformance, startRedisSentinel, startRedisServer } from '@cachette/testing'
+import { startRedisSentinel, startRedisServer } from '@cachette/testing'
+import { runDriverConformance } from '@cachette/testing/conformance'
 
 // The whole contract again over TLS: a TLS-only redis-server, and a Sentinel group whose master
 // and replica serve TLS only (the driver finds the master through the Sentinels in plain TCP).

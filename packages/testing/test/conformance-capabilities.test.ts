@@ -1,5 +1,5 @@
 import { DriverError, memoryDriver, type BatchCommand, type Driver, type DriverCapabilities } from '@cachette/core'
-import { runDriverConformance } from '../src/index.js'
+import { runDriverConformance } from '../src/conformance.js'
 import { hashSlot } from '../src/conformance/hash-slot.js'
 
 /*

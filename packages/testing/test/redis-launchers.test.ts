@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import { createTlsCertificates, startRedisCluster, startRedisSentinel, startRedisServer } from '../src/index.js'
 import { RespError, parseInfoFields, sendRedisCommand } from '../src/redis/resp.js'
 
@@ -32,6 +32,47 @@ describe('startRedisServer', () => {
     expect(await waitUntilGone(server.pid)).toBe(true)
     await expect(sendRedisCommand(server.port, ['PING'], 300)).rejects.toThrow()
     await server.stop() // idempotent
+  })
+
+  it('leaves no timer behind once stopped, so a test runner can exit at once', async () => {
+    const server = await startRedisServer()
+    const started: unknown[] = []
+    const cleared = new Set<unknown>()
+    const realSetTimeout = globalThis.setTimeout
+    const setSpy = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, ms?: number) => {
+      const handle = realSetTimeout(fn, ms)
+      started.push(handle)
+      return handle
+    }) as typeof setTimeout)
+    const clearSpy = vi.spyOn(globalThis, 'clearTimeout').mockImplementation((handle) => {
+      cleared.add(handle)
+      clearInterval(handle)
+    })
+    try {
+      await server.stop()
+    } finally {
+      setSpy.mockRestore()
+      clearSpy.mockRestore()
+    }
+    // The old stop() raced the exit against a 2 s sleep it never cleared, keeping the process
+    // alive (Jest: "did not exit one second after the test run has completed").
+    expect(started.length).toBeGreaterThan(0)
+    expect(started.filter((handle) => !cleared.has(handle))).toEqual([])
+  })
+
+  it('names the binary it tried and REDIS_SERVER_BIN when redis-server cannot be run', async () => {
+    const previous = process.env['REDIS_SERVER_BIN']
+    process.env['REDIS_SERVER_BIN'] = '/nonexistent/cachette/redis-server'
+    try {
+      const failure = await startRedisServer().then(
+        () => undefined,
+        (error: unknown) => error as Error,
+      )
+      expect(failure?.message).toMatch(/ENOENT: \/nonexistent\/cachette\/redis-server\).*REDIS_SERVER_BIN/)
+    } finally {
+      if (previous === undefined) delete process.env['REDIS_SERVER_BIN']
+      else process.env['REDIS_SERVER_BIN'] = previous
+    }
   })
 
   it('gives two servers two ports and applies extra arguments', async () => {

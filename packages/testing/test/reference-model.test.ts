@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createReferenceModel, type DriverCommand } from '../src/index.js'
+import { createReferenceModel, type DriverCommand } from '../src/conformance.js'
 
 /** Runs commands on a fresh model and returns every result. */
 function run(commands: DriverCommand[], exactTime = true): unknown[] {

@@ -3,7 +3,8 @@
  * Upstash REST bridge -> a real redis-server.
  */
 import { afterAll } from 'vitest'
-import { runDriverConformance, startRedisServer, startUpstashBridge } from '@cachette/testing'
+import { startRedisServer, startUpstashBridge } from '@cachette/testing'
+import { runDriverConformance } from '@cachette/testing/conformance'
 import { upstashDriver } from '../src/index.js'
 
 // Started at collection time: the suite makes one driver then to read its capabilities.

@@ -4,8 +4,8 @@ import type { ChaosResult } from './chaos-scenario.js'
 
 /**
  * Saves results as `<dir>/<name>.json` (one file per store setup, so suites running in parallel
- * never write the same file). `node packages/testing/scripts/chaos-table.mjs [dir]` prints them
- * all as one Markdown table.
+ * never write the same file). In the Cachette repository, `scripts/chaos-table.mjs [dir]` (not
+ * shipped in this package) prints them all as one Markdown table.
  *
  * @example
  * ```ts

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { BatchCommand, BatchResult } from '@cachette/core'
-import { expectCode, freshPrefix, useDriver, type ConformanceContext } from './context.js'
+import { expectCode, useDriver, type ConformanceContext } from './context.js'
 import { hashSlot } from './hash-slot.js'
+import { freshPrefix } from './key-prefix.js'
 
 /** The atomic batch (MULTI/EXEC). */
 export function registerBatchTests(context: ConformanceContext): void {

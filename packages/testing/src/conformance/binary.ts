@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { freshPrefix, useDriver, type ConformanceContext } from './context.js'
+import { useDriver, type ConformanceContext } from './context.js'
+import { freshPrefix } from './key-prefix.js'
 
 const encoder = new TextEncoder()
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { freshPrefix, useDriver, type ConformanceContext } from './context.js'
+import { useDriver, type ConformanceContext } from './context.js'
+import { freshPrefix } from './key-prefix.js'
 
 /** Concurrent commands from one process: each is atomic, none is lost. */
 export function registerConcurrencyTests(context: ConformanceContext): void {

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, expect } from 'vitest'
-import { escapeGlob, isCacheError, type CacheErrorCode, type Driver, type DriverCapabilities } from '@cachette/core'
+import { isCacheError, type CacheErrorCode, type Driver, type DriverCapabilities } from '@cachette/core'
 import type { ConformanceSettings } from './options.js'
+
+/*
+ * The vitest side of the suite: the context every topic receives, the per-describe driver and the
+ * assertions on rejections. Helpers that need no vitest live in key-prefix.ts, wait-for.ts and
+ * compare-utf8.ts, so the reference model and the arbitraries load without vitest.
+ */
 
 /** What every topic of the suite receives. */
 export interface ConformanceContext extends ConformanceSettings {
@@ -26,29 +32,6 @@ export function useDriver(context: ConformanceContext): () => Driver {
   }
 }
 
-/**
- * A fresh key prefix per test, so tests and drivers can share one server without FLUSHDB. The
- * random part is a Redis Cluster hash tag: every key of one test maps to one slot, so batches
- * stay valid on a cluster.
- */
-export function freshPrefix(): string {
-  return `cf:{${Math.random().toString(36).slice(2, 10)}${Date.now().toString(36).slice(-4)}}:`
-}
-
-/** A SCAN pattern matching `pattern` under `prefix` only. */
-export function underPrefix(prefix: string, pattern: string): string {
-  return escapeGlob(prefix) + pattern
-}
-
-/** Every key a scan yields, without duplicates, with the prefix removed, sorted. */
-export async function scanAll(driver: Driver, prefix: string, pattern: string, count?: number): Promise<string[]> {
-  const found = new Set<string>()
-  for await (const key of driver.scan(underPrefix(prefix, pattern), count === undefined ? undefined : { count })) {
-    if (key.startsWith(prefix)) found.add(key.slice(prefix.length))
-  }
-  return [...found].sort()
-}
-
 /** Asserts that `promise` rejects with a Cachette error of this `code`. */
 export async function expectCode(promise: Promise<unknown>, code: CacheErrorCode): Promise<void> {
   const outcome = await promise.then(
@@ -68,24 +51,4 @@ export async function expectRejection(promise: Promise<unknown>): Promise<void> 
     () => true,
   )
   expect(rejected, 'expected a rejection').toBe(true)
-}
-
-/** Resolves once `condition()` holds, polling; rejects after `deadlineMs` (generous, never a timing assertion). */
-export async function waitFor(condition: () => boolean, deadlineMs = 5_000): Promise<void> {
-  const start = Date.now()
-  while (!condition()) {
-    if (Date.now() - start > deadlineMs) throw new Error(`[@cachette/testing] condition not met within ${deadlineMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 2))
-  }
-}
-
-const encoder = new TextEncoder()
-
-/** Orders strings by their UTF-8 bytes, as Redis orders sorted-set members of equal score. */
-export function compareUtf8(a: string, b: string): number {
-  const x = encoder.encode(a)
-  const y = encoder.encode(b)
-  const length = Math.min(x.length, y.length)
-  for (let i = 0; i < length; i++) if (x[i] !== y[i]) return (x[i] as number) - (y[i] as number)
-  return x.length - y.length
 }

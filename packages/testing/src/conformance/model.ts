@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { freshPrefix, useDriver, type ConformanceContext } from './context.js'
+import { useDriver, type ConformanceContext } from './context.js'
+import { freshPrefix } from './key-prefix.js'
 import { applyDriverCommand } from './model/apply-driver-command.js'
 import { driverCommandsArbitrary } from './model/arbitrary.js'
 import { createReferenceModel } from './model/reference-model.js'

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { freshPrefix, useDriver, waitFor, type ConformanceContext } from './context.js'
+import { useDriver, type ConformanceContext } from './context.js'
+import { freshPrefix } from './key-prefix.js'
+import { waitFor } from './wait-for.js'
 
 /** How long to watch for a message that must not arrive. Not a timing assertion: a late message fails too. */
 const QUIET_MS = 50

@@ -15,6 +15,7 @@ import { registerSortedSetTests } from './sorted-sets.js'
 import { registerStringTests } from './strings.js'
 import { registerTtlTests } from './ttl.js'
 import { registerUnicodeTests } from './unicode.js'
+import { assertInsideVitest } from './vitest-run.js'
 
 async function readCapabilities(makeDriver: () => Driver | Promise<Driver>): Promise<DriverCapabilities> {
   const probe = await makeDriver()
@@ -34,7 +35,9 @@ async function readCapabilities(makeDriver: () => Driver | Promise<Driver>): Pro
  *
  * Call it at the top level of a test file. Unless `options.capabilities` is given, `makeDriver()`
  * runs once while vitest collects the tests (to read `capabilities`), so a server it needs must be
- * running by then (start it with a top-level `await`).
+ * running by then (start it with a top-level `await`). Called anywhere but in a file vitest runs
+ * (plain node, Jest, node:test), it throws a `CacheError` with code `UNSUPPORTED` before touching
+ * vitest.
  *
  * @param name - shown in the report: `<name> driver conformance`.
  * @param makeDriver - makes a new driver; called once per topic.
@@ -42,7 +45,8 @@ async function readCapabilities(makeDriver: () => Driver | Promise<Driver>): Pro
  * @example
  * ```ts
  * import { memoryDriver } from '@cachette/core'
- * import { createFakeClock, runDriverConformance } from '@cachette/testing'
+ * import { createFakeClock } from '@cachette/testing'
+ * import { runDriverConformance } from '@cachette/testing/conformance'
  *
  * const clock = createFakeClock()
  * runDriverConformance('memory', () => memoryDriver({ clock }), {
@@ -51,6 +55,7 @@ async function readCapabilities(makeDriver: () => Driver | Promise<Driver>): Pro
  * ```
  */
 export function runDriverConformance(name: string, makeDriver: () => Driver | Promise<Driver>, options?: DriverConformanceOptions): void {
+  assertInsideVitest()
   const settings = resolveConformanceOptions(options)
   describe(`${name} driver conformance`, async () => {
     const capabilities = options?.capabilities ?? (await readCapabilities(makeDriver))

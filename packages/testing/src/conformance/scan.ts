@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { expectRejection, freshPrefix, scanAll, underPrefix, useDriver, type ConformanceContext } from './context.js'
+import { expectRejection, useDriver, type ConformanceContext } from './context.js'
+import { freshPrefix, scanAll, underPrefix } from './key-prefix.js'
 
 /**
  * Keys of the glob tests, chosen for the corners: one-byte vs multibyte keys, glob characters

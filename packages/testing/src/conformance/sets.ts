@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { expectCode, freshPrefix, useDriver, type ConformanceContext } from './context.js'
+import { expectCode, useDriver, type ConformanceContext } from './context.js'
+import { freshPrefix } from './key-prefix.js'
 
 /** SADD / SREM / SMEMBERS, as redis-server answers them. */
 export function registerSetTests(context: ConformanceContext): void {

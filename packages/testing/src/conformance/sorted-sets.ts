@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { ScoreBound, SortedSetEntry } from '@cachette/core'
-import { compareUtf8, expectCode, freshPrefix, useDriver, type ConformanceContext } from './context.js'
+import { compareUtf8 } from './compare-utf8.js'
+import { expectCode, useDriver, type ConformanceContext } from './context.js'
+import { freshPrefix } from './key-prefix.js'
 
 const FIVE: readonly SortedSetEntry[] = [
   { member: 'e', score: 5 },

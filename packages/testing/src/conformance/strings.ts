@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { expectCode, freshPrefix, useDriver, type ConformanceContext } from './context.js'
+import { expectCode, useDriver, type ConformanceContext } from './context.js'
+import { freshPrefix } from './key-prefix.js'
 
 /** What INCRBY gives on a store with the `looseIntegerIncrements` quirk: JS `Number()` plus a double addition. */
 const looseSum = (stored: string, by: number): number => Number(stored) + by

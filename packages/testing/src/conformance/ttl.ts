@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { expectRejection, freshPrefix, useDriver, type ConformanceContext } from './context.js'
+import { expectRejection, useDriver, type ConformanceContext } from './context.js'
+import { freshPrefix } from './key-prefix.js'
 
 const THIRTY_DAYS_MS = 30 * 24 * 60 * 60 * 1000
 /** Slack for real servers, where time passes between two commands. Unused with an exact clock. */

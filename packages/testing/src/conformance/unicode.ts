@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { freshPrefix, useDriver, type ConformanceContext } from './context.js'
+import { useDriver, type ConformanceContext } from './context.js'
+import { freshPrefix } from './key-prefix.js'
 
 /** Strings that must come back exactly. Lone surrogates are left out: they are not valid UTF-8. */
 const SAMPLES: readonly (readonly [name: string, value: string])[] = [

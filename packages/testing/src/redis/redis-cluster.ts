@@ -179,7 +179,7 @@ function nodeHandle(child: RedisProcess, initialRole: 'master' | 'replica'): Red
  * import { startRedisCluster } from '@cachette/testing'
  *
  * const cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 1 })
- * const client = new Cluster(cluster.nodes)
+ * const client = new Cluster([...cluster.nodes])
  * await cluster.killMaster(0)   // a replica takes over
  * await cluster.stop()
  * ```

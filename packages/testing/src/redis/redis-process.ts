@@ -78,6 +78,8 @@ export class RedisProcess {
   private child: ChildProcess
   private exited: Promise<void>
   private running = true
+  /** Why the binary could not be run at all (ENOENT, EACCES), for a clear startup error. */
+  private spawnError: NodeJS.ErrnoException | undefined
 
   private dog: ChildProcess | undefined
 
@@ -126,7 +128,10 @@ export class RedisProcess {
         resolve()
       }
       child.once('exit', done)
-      child.once('error', done)
+      child.once('error', (error: NodeJS.ErrnoException) => {
+        if (child === this.child) this.spawnError = error
+        done()
+      })
     })
   }
 
@@ -170,6 +175,12 @@ export class RedisProcess {
       if (!this.running) {
         const log = this.logTail()
         if (/Address already in use/i.test(log)) throw new PortTakenError(log)
+        if (this.spawnError !== undefined) {
+          // ENOENT / EACCES: say which binary was tried and how to choose another.
+          throw new Error(
+            `[@cachette/testing] could not start redis-server (${this.spawnError.code ?? this.spawnError.message}: ${redisServerBinary()}); install it (apt-get install redis-server) or set REDIS_SERVER_BIN to its path`,
+          )
+        }
         throw new Error(`redis-server exited during startup on port ${this.port}:\n${log}`)
       }
       const reply = await sendRedisCommand(this.port, ['PING'], 250, this.spec.tls).catch(() => undefined)
@@ -211,7 +222,14 @@ export class RedisProcess {
     if (!this.running) return
     this.kill('SIGTERM')
     this.kill('SIGCONT')
-    const timedOut = await Promise.race([this.exited.then(() => false), sleep(STOP_GRACE_MS).then(() => true)])
+    // The grace timer is cleared once the process exits: a pending 2 s timer would keep the
+    // caller's process alive (Jest's "did not exit one second after the test run").
+    let graceTimer: NodeJS.Timeout | undefined
+    const grace = new Promise<boolean>((resolve) => {
+      graceTimer = setTimeout(() => resolve(true), STOP_GRACE_MS)
+    })
+    const timedOut = await Promise.race([this.exited.then(() => false), grace])
+    clearTimeout(graceTimer)
     if (timedOut) {
       this.kill('SIGKILL')
       await this.exited
@@ -224,6 +242,7 @@ export class RedisProcess {
     const child = RedisProcess.spawnChild(this.spec)
     this.child = child
     this.running = true
+    this.spawnError = undefined
     liveProcesses.add(this)
     this.exited = this.watch(child)
     this.dog = RedisProcess.watchdog(child, this.spec.dir)

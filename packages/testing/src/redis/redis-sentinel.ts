@@ -31,7 +31,7 @@ export interface StartRedisSentinelOptions {
    * @example
    * ```ts
    * const group = await startRedisSentinel({ masterName: 'mymaster' })
-   * const client = new Redis({ sentinels: group.sentinels, name: group.masterName })
+   * const client = new Redis({ sentinels: [...group.sentinels], name: group.masterName })
    * ```
    */
   readonly masterName?: string
@@ -157,7 +157,7 @@ function dataNode(child: RedisProcess): RedisSentinelDataNode {
  * import { startRedisSentinel } from '@cachette/testing'
  *
  * const group = await startRedisSentinel({ replicas: 1, sentinels: 3 })
- * const client = new Redis({ sentinels: group.sentinels, name: group.masterName })
+ * const client = new Redis({ sentinels: [...group.sentinels], name: group.masterName })
  * await group.stop()
  * ```
  */

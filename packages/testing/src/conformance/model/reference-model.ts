@@ -1,5 +1,5 @@
 import { matchGlob, type BatchCommand, type ScoreBound, type SortedSetEntry, type ZRangeOptions } from '@cachette/core'
-import { compareUtf8 } from '../context.js'
+import { compareUtf8 } from '../compare-utf8.js'
 import type { DriverConformanceQuirks } from '../quirks.js'
 import { hashPairs, normalizeNumber, normalizePttl, toHex, type DriverCommand, type DriverCommandResult } from './commands.js'
 import { add, inLower, inUpper, ModelError } from './model-values.js'
