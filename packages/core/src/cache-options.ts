@@ -138,6 +138,8 @@ export interface CacheOptions extends ResilienceOptions, StoreProtectionOptions 
    * value must copy it first (`structuredClone(value)`); writing to a frozen object throws in
    * strict mode. A loader's own result is returned as it is. `true` keeps up to 10,000 values;
    * `{ maxEntries }` sets the bound (oldest dropped first). Text codecs only (`format: 'string'`).
+   * Values of any depth are frozen (a loop, not recursion); a decoded value that cannot be frozen
+   * (a codec's exotic object) is treated like an undecodable entry: a miss, counted, logged, deleted.
    *
    * @default false (every hit decodes its own copy)
    * @example

@@ -75,11 +75,13 @@ export async function readEntry(
         if (result.issues !== undefined) return corrupted(rt, fullKey, spec, attributes, operation)
         value = result.value
       }
+      // Inside the try: a value that cannot be frozen (a codec's exotic object) is an undecodable
+      // entry like any other, not an error that getValue() would take for a counted store failure.
+      if (rt.shared !== undefined && codec.format === 'string') value = rt.shared.keep(fullKey, raw as string, codec, spec?.schema, value, meta)
     } catch {
       // Neither the error nor its message is kept: a codec error may quote the payload.
       return corrupted(rt, fullKey, spec, attributes, operation)
     }
-    if (rt.shared !== undefined && codec.format === 'string') value = rt.shared.keep(fullKey, raw as string, codec, spec?.schema, value, meta)
   }
 
   // An invalidation of this entry failed and waits in the queue: the entry may be stale data.

@@ -1,5 +1,5 @@
 import type { Codec } from './codec.js'
-import { InvalidOptionsError } from './errors.js'
+import { InvalidKeyError, InvalidOptionsError } from './errors.js'
 import { escapeGlob } from './glob.js'
 import { compileParam, type ParamEncoder, type ParamMode, type ParamValue, type ScalarParam } from './key-params.js'
 import { parseTemplate, type TemplateParamNames, type TemplatePart } from './key-template.js'
@@ -271,7 +271,7 @@ export function defineKey<const Template extends string, T = unknown, const Spec
   const bind = (params?: Readonly<Record<string, unknown>>): Key<T> => {
     let key = ''
     for (const part of spec.parts) {
-      key += part.param === undefined ? part.literal : (encoders.get(part.param) as ParamEncoder)(params?.[part.param])
+      key += part.param === undefined ? part.literal : (encoders.get(part.param) as ParamEncoder)(readParam(template, params, part.param))
     }
     return { key, params, [KEY_SPEC]: spec }
   }
@@ -283,12 +283,15 @@ export function defineKey<const Template extends string, T = unknown, const Spec
       if (part.param === undefined) {
         glob += escapeGlob(part.literal)
         source += part.literal.replace(REGEX_SPECIAL, '\\$&')
-      } else if (params[part.param] === undefined) {
-        glob += '*'
-        // A parameter value never holds ':', so a missing one spans exactly its own segment.
-        source += '[^:]+'
       } else {
-        const text = (encoders.get(part.param) as ParamEncoder)(params[part.param])
+        const value = readParam(template, params, part.param)
+        if (value === undefined) {
+          glob += '*'
+          // A parameter value never holds ':', so a missing one spans exactly its own segment.
+          source += '[^:]+'
+          continue
+        }
+        const text = (encoders.get(part.param) as ParamEncoder)(value)
         glob += escapeGlob(text)
         source += text.replace(REGEX_SPECIAL, '\\$&')
       }
@@ -305,6 +308,18 @@ export function defineKey<const Template extends string, T = unknown, const Spec
     [KEY_SPEC]: spec,
   })
   return definition as unknown as KeyDefinition<Template, T, Specs>
+}
+
+/**
+ * `params[name]`, with a getter or proxy trap that throws turned into an InvalidKeyError. The
+ * original error is only the cause: its message may quote the data the getter guards.
+ */
+function readParam(template: string, params: Readonly<Record<string, unknown>> | undefined, name: string): unknown {
+  try {
+    return params?.[name]
+  } catch (error) {
+    throw new InvalidKeyError(`[@cachette/core] key '${template}': reading parameter '${name}' threw an error (kept as the cause)`, { cause: error })
+  }
 }
 
 /**

@@ -5,8 +5,32 @@ import { encodeBase64Url, hmacSha256, sha256 } from './sha256.js'
 /** A parameter value for a plain (validated or encoded) parameter. */
 export type ScalarParam = string | number | bigint
 
-/** A parameter value for a hashed parameter: a scalar, or any JSON-like object or array. */
-export type HashableParam = ScalarParam | boolean | null | object
+/**
+ * An object a hashed parameter accepts at the type level: any object but the built-ins JSON cannot
+ * represent. Iterables (`Map`, `Set`, `URLSearchParams`, typed arrays), objects with a
+ * `Symbol.toStringTag` (`WeakMap`, `WeakSet`, `Promise`), a `RegExp` and functions are type errors
+ * here. Nested values and class instances cannot be told apart by the type system: they are
+ * checked when the key is built (see {@link HashableParam}).
+ */
+export type HashableObject = object & {
+  // `any`, not a recursive type: an interface has no index signature, so a recursive one would
+  // refuse every interface-typed filter object. The index signature also turns off excess
+  // property checks, which would otherwise refuse every object literal.
+  readonly [key: string]: any
+  readonly [Symbol.iterator]?: never
+  readonly [Symbol.toStringTag]?: never
+  readonly [Symbol.match]?: never
+  readonly [Symbol.hasInstance]?: never
+}
+
+/**
+ * A parameter value for a hashed parameter (`'hash'` or `{ hmac }`): a scalar, a boolean, `null`,
+ * an array, or a plain object, nested at most 64 levels deep. When the key is built, a value JSON
+ * cannot represent faithfully is refused with an `InvalidKeyError` rather than hashed as `{}`:
+ * a `Map`, a `Set`, a `URLSearchParams`, a class instance without `toJSON()`, `NaN`, a function,
+ * `undefined` in an array (see `canonicalJson`).
+ */
+export type HashableParam = ScalarParam | boolean | null | readonly HashableParam[] | HashableObject
 
 /**
  * Keyed hashing of a parameter: HMAC-SHA-256 under `hmac`, base64url, first `length` characters.
@@ -33,6 +57,8 @@ export interface HmacParam {
  *   `%2A`, `:` `%3A`. Two different values never give the same key.
  * - `'hash'`: any JSON-like value (objects and arrays too) becomes a 16-character base64url
  *   SHA-256 of its canonical JSON (keys sorted). For filters and option objects; not secret.
+ *   Values JSON cannot represent faithfully (a `Map`, a `URLSearchParams`, a class instance) and
+ *   nesting deeper than 64 levels are refused ({@link HashableParam}).
  * - `{ hmac: secret }`: a keyed hash ({@link HmacParam}), so no personal data appears in keys.
  */
 export type ParamMode = 'strict' | 'encode' | 'hash' | HmacParam
@@ -46,6 +72,7 @@ export type ParamEncoder = (value: unknown) => string
 // Values holding these would widen a glob, split a segment, break a hash tag or alias a key.
 // \p{Cs}: a lone surrogate is sent as U+FFFD, so two different strings would share one key.
 const UNSAFE_VALUE = /[*?[\]\\:{}\s\p{Cc}\p{Cs}]/u
+const LONE_SURROGATE = /\p{Cs}/u
 const MIN_HMAC_KEY_BYTES = 16
 const encoder = new TextEncoder()
 
@@ -65,8 +92,8 @@ function scalarText(value: unknown): string | undefined {
  * ```
  */
 export function compileParam(template: string, name: string, mode: ParamMode | undefined): ParamEncoder {
-  const invalid = (reason: string): never => {
-    throw new InvalidKeyError(`[@cachette/core] key '${template}': parameter '${name}' ${reason}`)
+  const invalid = (reason: string, cause?: unknown): never => {
+    throw new InvalidKeyError(`[@cachette/core] key '${template}': parameter '${name}' ${reason}`, cause === undefined ? undefined : { cause })
   }
   const scalar = (value: unknown): string => {
     const text = scalarText(value)
@@ -92,7 +119,7 @@ export function compileParam(template: string, name: string, mode: ParamMode | u
   if (mode === 'encode') {
     return (value) => {
       const text = scalar(value)
-      if (/\p{Cs}/u.test(text)) invalid('holds a lone UTF-16 surrogate')
+      if (LONE_SURROGATE.test(text)) invalid('holds a lone UTF-16 surrogate')
       // encodeURIComponent leaves ! ' ( ) * ~ alone; '*' is a glob character, so encode those too.
       return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
     }
@@ -120,17 +147,21 @@ export function compileParam(template: string, name: string, mode: ParamMode | u
       const text = scalarText(value)
       if (text === '') invalid('is an empty string')
       if (value === undefined) invalid('is missing')
+      // The HMAC reads UTF-8, where a lone surrogate becomes U+FFFD: two codes would share a key.
+      if (typeof value === 'string' && LONE_SURROGATE.test(value)) invalid('holds a lone UTF-16 surrogate')
       return encodeBase64Url(hmacSha256(key, text ?? canonical(value, invalid))).slice(0, length)
     }
   }
   throw new InvalidOptionsError(`[@cachette/core] key '${template}': params.${name} must be 'strict', 'encode', 'hash' or { hmac: secret }`)
 }
 
-function canonical(value: unknown, invalid: (reason: string) => never): string {
+function canonical(value: unknown, invalid: (reason: string, cause?: unknown) => never): string {
   try {
     return canonicalJson(value)
   } catch (error) {
     if (error instanceof CanonicalJsonError) return invalid(`cannot be hashed: ${error.message}`)
-    throw error
+    // The value's own code threw (a getter, toJSON, a proxy trap). Its message may quote data:
+    // keep it only as the cause.
+    return invalid('cannot be hashed: reading the value threw an error (kept as the cause)', error)
   }
 }

@@ -33,7 +33,8 @@ export interface SharedValue {
 /**
  * Freezes `value` and every plain object and array it holds, so a caller cannot change what other
  * callers receive. Other objects (a Map from a custom codec, a class instance) are frozen
- * themselves but not walked into.
+ * themselves but not walked into. Walks with its own stack, not by recursion: `JSON.parse`
+ * accepts any depth, so a stored entry nested 20,000 levels deep must not overflow the call stack.
  *
  * @example
  * ```ts
@@ -43,11 +44,24 @@ export interface SharedValue {
 export function deepFreeze<T>(value: T): T {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value
   Object.freeze(value)
-  const proto: unknown = Object.getPrototypeOf(value)
-  if (Array.isArray(value)) {
-    for (const item of value) deepFreeze(item)
-  } else if (proto === Object.prototype || proto === null) {
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key])
+  const pending: object[] = [value]
+  let current: object | undefined
+  while ((current = pending.pop()) !== undefined) {
+    let children: readonly unknown[] | undefined
+    if (Array.isArray(current)) {
+      children = current
+    } else {
+      const proto: unknown = Object.getPrototypeOf(current)
+      if (proto === Object.prototype || proto === null) children = Object.values(current)
+    }
+    if (children === undefined) continue
+    for (const child of children) {
+      // Frozen before it is pushed, so a value reached twice (or a cycle) is walked once.
+      if (typeof child === 'object' && child !== null && !Object.isFrozen(child)) {
+        Object.freeze(child)
+        pending.push(child)
+      }
+    }
   }
   return value
 }

@@ -59,6 +59,51 @@ describe('template parameters are inferred', () => {
     })
   })
 
+  it('refuses, for hashed parameters, the built-ins JSON cannot represent', () => {
+    const hashKey = defineKey('fmpa:list:{tenantId}:{filters}', { params: { filters: 'hash' } })
+    const hmacKey = defineKey('patient:{code}', { params: { code: { hmac: 'a-test-secret-of-at-least-16-bytes' } } })
+    interface Filters {
+      status: string
+      page: number
+      size: number
+      from?: Date
+    }
+    const filters: Filters = { status: 'ACTIVE', page: 1, size: 20 }
+    const record: Record<string, unknown> = { status: 'ACTIVE' }
+    expectTypeOf(hashKey).toBeCallableWith({ tenantId: 't1', filters })
+    expectTypeOf(hashKey).toBeCallableWith({ tenantId: 't1', filters: record })
+    expectTypeOf(hashKey).toBeCallableWith({ tenantId: 't1', filters: [filters, 'x', [1, null]] })
+    expectTypeOf(hashKey).toBeCallableWith({ tenantId: 't1', filters: { from: new Date(), tags: ['a'], nested: { page: 2 } } })
+    expectTypeOf(hmacKey).toBeCallableWith({ code: 'CI-20250108-00001' })
+    expectTypeOf(hmacKey).toBeCallableWith({ code: { etablissement: 1, code: 'CI-1' } })
+    typeOnly(() => {
+      // @ts-expect-error a Map hashes as {} in JSON
+      hashKey({ tenantId: 't1', filters: new Map([['patient', 'TRAORE']]) })
+      // @ts-expect-error a Set hashes as {}
+      hashKey({ tenantId: 't1', filters: new Set(['TRAORE']) })
+      // @ts-expect-error a URLSearchParams hashes as {}
+      hashKey({ tenantId: 't1', filters: new URLSearchParams('patient=TRAORE') })
+      // @ts-expect-error a WeakMap hashes as {}
+      hashKey({ tenantId: 't1', filters: new WeakMap() })
+      // @ts-expect-error a RegExp hashes as {}
+      hashKey({ tenantId: 't1', filters: /TRAORE/ })
+      // @ts-expect-error a function is not a value
+      hashKey({ tenantId: 't1', filters: () => 'TRAORE' })
+      // @ts-expect-error a Uint8Array hashes as an object of indexes
+      hashKey({ tenantId: 't1', filters: new Uint8Array(2) })
+      // @ts-expect-error array elements are checked too
+      hashKey({ tenantId: 't1', filters: [new URLSearchParams('patient=TRAORE')] })
+      // @ts-expect-error undefined is a missing parameter
+      hashKey({ tenantId: 't1', filters: undefined })
+      // @ts-expect-error the same for HMAC parameters
+      hmacKey({ code: new URLSearchParams('patient=TRAORE') })
+      // @ts-expect-error the same for HMAC parameters
+      hmacKey({ code: new Map() })
+      // @ts-expect-error the same for HMAC parameters
+      hmacKey({ code: new Set() })
+    })
+  })
+
   it('types the tags callback with the parameters', () => {
     defineKey('fmpa:list:{tenantId}:{filters}', {
       params: { filters: 'hash' },

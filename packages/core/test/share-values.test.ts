@@ -126,6 +126,57 @@ describe('shareValues', () => {
     expect(Object.isFrozen(await cache.get(patientKey({ id: 9 })))).toBe(true)
   })
 
+  it('serves an entry nested 20,000 levels deep, as a cache without sharing does', async () => {
+    const depth = 20_000
+    const { cache, driver, logger } = testCache({ shareValues: true, prefix: 'deep' })
+    await driver.set('deep:patient:1', `@c1\n${'['.repeat(depth)}${']'.repeat(depth)}`, { ttlMs: 60_000 })
+    const value = await cache.get(patientKey({ id: 1 }))
+    // Walked with a loop: toEqual() would itself overflow the stack on this value.
+    const walk = (root: unknown) => {
+      let level = 0
+      let frozen = true
+      for (let current = root; Array.isArray(current); current = current[0]) {
+        frozen &&= Object.isFrozen(current)
+        level++
+      }
+      return { level, frozen }
+    }
+    expect(walk(value)).toEqual({ level: depth, frozen: true })
+    expect(await cache.get(patientKey({ id: 1 }))).toBe(value)
+    expect(cache.stats()).toMatchObject({ hits: 2, misses: 0, decodeFailures: 0 })
+    expect(logger.lines).toEqual([])
+    const unshared = testCache({ driver, prefix: 'deep' }).cache
+    expect(walk(await unshared.get(patientKey({ id: 1 })))).toEqual({ level: depth, frozen: false })
+  })
+
+  it('treats a decoded value it cannot freeze like an undecodable entry: a miss, counted, logged, deleted', async () => {
+    const thrown = new Error('cannot freeze patient TRAORE')
+    const exotic: Codec<unknown> = {
+      name: 'exotic',
+      format: 'string',
+      encode: (value) => jsonCodec.encode(value),
+      decode: (payload) => ({
+        record: jsonCodec.decode(payload),
+        handle: new Proxy(
+          {},
+          {
+            preventExtensions() {
+              throw thrown
+            },
+          },
+        ),
+      }),
+    }
+    const { cache, driver, logger } = testCache({ shareValues: true, codec: exotic, prefix: 'exotic' })
+    await cache.set(patientKey({ id: 1 }), record())
+    expect(await cache.get(patientKey({ id: 1 }))).toBeUndefined()
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(await driver.exists(['exotic:patient:1'])).toBe(0)
+    expect(cache.stats()).toMatchObject({ decodeFailures: 1, misses: 1, hits: 0 })
+    expect(logger.lines.map((line) => line.fields.code)).toEqual(['DECODE_FAILED'])
+    expect(JSON.stringify(logger.lines)).not.toContain('TRAORE')
+  })
+
   it('refuses a bad option with a typed error naming it', () => {
     expect(() => testCache({ shareValues: 'yes' as unknown as boolean })).toThrow(InvalidOptionsError)
     expect(() => testCache({ shareValues: { maxEntries: 0 } })).toThrow(/shareValues/)
@@ -142,5 +193,16 @@ describe('deepFreeze', () => {
     expect(Object.isFrozen(map.get('k'))).toBe(false)
     expect(deepFreeze(null)).toBeNull()
     expect(deepFreeze('text')).toBe('text')
+  })
+
+  it('walks a value of any depth, and a value reached twice or through a cycle once', () => {
+    let deep: unknown = { leaf: true }
+    for (let level = 0; level < 50_000; level++) deep = level % 2 === 0 ? [deep] : { next: deep }
+    expect(() => deepFreeze(deep)).not.toThrow()
+    const shared = { n: 1 }
+    const cyclic: Record<string, unknown> = { a: shared, b: [shared] }
+    cyclic.self = cyclic
+    expect(deepFreeze(cyclic)).toBe(cyclic)
+    expect(Object.isFrozen(shared) && Object.isFrozen(cyclic.b)).toBe(true)
   })
 })
