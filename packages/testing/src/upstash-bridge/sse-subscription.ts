@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http'
+import { sendJson } from './http-io.js'
 import { RespConnection, type RedisEndpoint } from './resp-connection.js'
 import type { RespReply } from './resp-parser.js'
 
@@ -17,6 +18,8 @@ import type { RespReply } from './resp-parser.js'
  */
 export class SseSubscription {
   private connection: RespConnection | undefined
+  /** Aborts the connection while it opens, when the stream ends first. */
+  private readonly opening = new AbortController()
   private ended = false
 
   constructor(
@@ -30,7 +33,7 @@ export class SseSubscription {
     // Not request 'close': that fires as soon as the (empty) body was read.
     this.response.on('close', () => this.end())
     try {
-      this.connection = await RespConnection.open(endpoint)
+      this.connection = await RespConnection.open(endpoint, this.opening.signal)
     } catch {
       this.fail(503, 'ERR the bridge could not reach redis-server')
       return
@@ -43,20 +46,23 @@ export class SseSubscription {
     this.connection.subscribe([Buffer.from('SUBSCRIBE'), Buffer.from(this.channel, 'utf8')], (reply) => this.push(reply))
   }
 
-  /** Ends the stream and the Redis connection. Idempotent. */
+  /** Ends the stream and the Redis connection, even one still opening. Idempotent. */
   end(): void {
     if (this.ended) return
     this.ended = true
+    this.opening.abort()
     this.connection?.close()
-    if (!this.response.writableEnded) this.response.end()
+    // Ended before Redis confirmed (the bridge stopped, Redis went away): an error, not an empty 200.
+    if (!this.response.headersSent && !this.response.destroyed) {
+      sendJson(this.response, 503, { error: 'ERR the subscription ended before redis-server confirmed it' })
+    } else if (!this.response.writableEnded) {
+      this.response.end()
+    }
     this.onEnd(this)
   }
 
   private fail(status: number, message: string): void {
-    if (!this.response.headersSent) {
-      this.response.writeHead(status, { 'Content-Type': 'application/json' })
-      this.response.end(JSON.stringify({ error: message }))
-    }
+    if (!this.ended && !this.response.headersSent) sendJson(this.response, status, { error: message })
     this.end()
   }
 

@@ -1,17 +1,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { timingSafeEqual } from 'node:crypto'
+import { RefusedRequestError } from './bridge-errors.js'
 import { resolveBridgeOptions, type UpstashBridgeOptions } from './bridge-options.js'
-import { RespConnection, type RedisEndpoint } from './resp-connection.js'
+import { BridgeStoppedError, CommandRunner } from './command-runner.js'
+import { answerCommands, COMMAND_PATHS } from './command-endpoints.js'
+import { readBody, sendJson, tokenMatches } from './http-io.js'
+import { ReplyTooLargeError, type RedisEndpoint } from './resp-connection.js'
 import { SseSubscription } from './sse-subscription.js'
-import {
-  BadRequestError,
-  encodeEntry,
-  encodeResult,
-  parseCommand,
-  parseCommandList,
-  parseJsonBody,
-} from './wire-json.js'
 
 /** A running bridge. */
 export interface UpstashBridge {
@@ -20,48 +15,34 @@ export interface UpstashBridge {
   /** The bearer token the bridge accepts. */
   readonly token: string
   /**
-   * Closes open subscriptions, the HTTP server and the Redis connections. Idempotent.
+   * Ends every subscription stream, closes every HTTP connection (idle keep-alive ones and those
+   * with a request in flight, which answer nothing more) and every Redis connection, those still
+   * opening included, so nothing of the bridge keeps the process alive. Idempotent: a second
+   * call returns the first call's promise.
    *
    * @example
    * ```ts
    * afterAll(() => bridge.stop()) // then stop the redis-server behind it
+   * process.once('SIGTERM', () => void bridge.stop()) // the process exits once the bridge is closed
    * ```
    */
   stop(): Promise<void>
 }
 
-const MAX_BODY_BYTES = 64 * 1024 * 1024
-
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body)
-  response.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) })
-  response.end(text)
-}
-
-function readBody(request: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size > MAX_BODY_BYTES) {
-        reject(new BadRequestError('ERR max request size exceeded'))
-        request.destroy()
-        return
-      }
-      chunks.push(chunk)
+/** The answer to a request that failed: its own 4xx, or 500 / 503 when the bridge could not serve it. */
+function answerFailure(response: ServerResponse, error: unknown, maxReplyBytes: number): void {
+  if (error instanceof RefusedRequestError) {
+    // After a 413 the body may be unread: the connection cannot carry another request.
+    sendJson(response, error.status, { error: error.message }, error.status === 413)
+  } else if (error instanceof ReplyTooLargeError) {
+    sendJson(response, 400, {
+      error: `ERR max response size exceeded: the replies passed the bridge's maxReplyBytes (${maxReplyBytes}); the commands did run`,
     })
-    request.on('end', () => resolve(Buffer.concat(chunks)))
-    request.on('error', reject)
-  })
-}
-
-function tokenMatches(request: IncomingMessage, url: URL, expected: Buffer): boolean {
-  const header = request.headers.authorization
-  const given = header?.startsWith('Bearer ') ? header.slice(7) : url.searchParams.get('_token')
-  if (given === null || given === undefined) return false
-  const givenBytes = Buffer.from(given, 'utf8')
-  return givenBytes.length === expected.length && timingSafeEqual(givenBytes, expected)
+  } else if (error instanceof BridgeStoppedError) {
+    sendJson(response, 503, { error: 'ERR the Upstash bridge is stopping' }, true)
+  } else {
+    sendJson(response, 500, { error: 'ERR the bridge could not reach redis-server' })
+  }
 }
 
 /**
@@ -77,8 +58,13 @@ function tokenMatches(request: IncomingMessage, url: URL, expected: Buffer): boo
  *   untouched, except a top-level status `OK`, sent plain (as Upstash documents);
  * - without base64, bytes that are not UTF-8 become U+FFFD (as Upstash documents).
  * Not implemented, because `@upstash/redis` never uses them: path-style commands
- * (`GET /set/k/v`), `/psubscribe`, `/monitor`, RESP2 responses. Commands that would change or
- * block the shared connection (MULTI, SUBSCRIBE, SELECT, BLPOP...) answer 400.
+ * (`GET /set/k/v`), `/psubscribe`, `/monitor`, RESP2 responses.
+ *
+ * Requests run one after the other on one shared Redis connection. Commands that would change
+ * or block it, or change redis-server for its other clients (CLIENT, SUBSCRIBE, MULTI, SELECT,
+ * BLPOP, CONFIG, FLUSHDB unless `allowFlush`...; see refused-commands.ts) answer 400. What one
+ * client may make the bridge hold is bounded (the `max…` options): past a limit it gets
+ * `{ error }` with a 4xx status, and other clients are served as before.
  *
  * @example
  * ```ts
@@ -93,26 +79,32 @@ function tokenMatches(request: IncomingMessage, url: URL, expected: Buffer): boo
  * ```
  */
 export async function startUpstashBridge(options: UpstashBridgeOptions): Promise<UpstashBridge> {
-  const { endpoint, token } = resolveBridgeOptions(options)
+  const { endpoint, token, allowFlush, limits } = resolveBridgeOptions(options)
   const expectedToken = Buffer.from(token, 'utf8')
   const subscriptions = new Set<SseSubscription>()
-  let shared: Promise<RespConnection> | undefined
-  let stopped = false
+  const runner = new CommandRunner(endpoint, limits.maxReplyBytes)
+  const context = { runner, allowFlush, maxCommandsPerRequest: limits.maxCommandsPerRequest }
+  let stopping: Promise<void> | undefined
 
-  // One shared connection for commands, reopened after redis-server went away.
-  const commandConnection = async (): Promise<RespConnection> => {
-    const current = shared
-    if (current !== undefined) {
-      const connection = await current.catch(() => undefined)
-      if (connection?.alive === true) return connection
-      // Another request already replaced the dead connection: use that one.
-      if (shared !== current) return commandConnection()
+  const subscribe = async (path: string, response: ServerResponse): Promise<void> => {
+    let channel: string
+    try {
+      channel = decodeURIComponent(path.slice('/subscribe/'.length))
+    } catch {
+      sendJson(response, 400, { error: 'ERR the channel is not a valid percent-encoded path' })
+      return
     }
-    shared = RespConnection.open(endpoint)
-    return shared
+    // Each stream holds a Redis connection of its own.
+    if (subscriptions.size >= limits.maxSubscriptions) {
+      sendJson(response, 429, {
+        error: `ERR too many subscriptions: the bridge's maxSubscriptions (${limits.maxSubscriptions}) are open; end one first`,
+      })
+      return
+    }
+    const subscription = new SseSubscription(response, channel, (s) => subscriptions.delete(s))
+    subscriptions.add(subscription)
+    await subscription.start(endpoint)
   }
-
-  const run = async (commands: Buffer[][]) => (await commandConnection()).send(commands)
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://bridge.invalid')
@@ -124,60 +116,27 @@ export async function startUpstashBridge(options: UpstashBridgeOptions): Promise
       sendJson(response, 401, { error: 'Unauthorized: missing or invalid bearer token' })
       return
     }
-    const base64 = String(request.headers['upstash-encoding'] ?? '').toLowerCase() === 'base64'
+    if (stopping !== undefined) throw new BridgeStoppedError()
     const path = url.pathname
-
     if (path.startsWith('/subscribe/')) {
       request.resume()
-      let channel: string
-      try {
-        channel = decodeURIComponent(path.slice('/subscribe/'.length))
-      } catch {
-        sendJson(response, 400, { error: 'ERR the channel is not a valid percent-encoded path' })
-        return
-      }
-      const subscription = new SseSubscription(response, channel, (s) => subscriptions.delete(s))
-      subscriptions.add(subscription)
-      await subscription.start(endpoint)
+      await subscribe(path, response)
       return
     }
-
-    const body = parseJsonBody(await readBody(request))
-    if (path === '/') {
-      const [reply] = await run([parseCommand(body)])
-      if (reply === undefined) throw new Error('redis-server sent no reply')
-      if (reply.kind === 'error') sendJson(response, 400, { error: reply.message })
-      else sendJson(response, 200, { result: encodeResult(reply, base64) })
-    } else if (path === '/pipeline') {
-      const replies = await run(parseCommandList(body))
-      sendJson(response, 200, replies.map((reply) => encodeEntry(reply, base64)))
-    } else if (path === '/multi-exec') {
-      const commands = parseCommandList(body)
-      const replies = await run([[Buffer.from('MULTI')], ...commands, [Buffer.from('EXEC')]])
-      const exec = replies[replies.length - 1]
-      // A command refused at queue time discards the whole transaction (EXECABORT): Upstash
-      // answers with one { error }, not an array.
-      if (exec === undefined || exec.kind === 'error' || exec.kind !== 'array' || exec.value === null) {
-        const queueError = replies.find((reply) => reply.kind === 'error')
-        const message = exec?.kind === 'error' ? exec.message : 'EXECABORT Transaction discarded'
-        const detail = queueError?.kind === 'error' && queueError !== exec ? ` (${queueError.message})` : ''
-        sendJson(response, 400, { error: `${message}${detail}` })
-        return
-      }
-      sendJson(response, 200, exec.value.map((reply) => encodeEntry(reply, base64)))
-    } else {
+    if (!COMMAND_PATHS.has(path)) {
+      request.resume()
       sendJson(response, 404, { error: 'ERR unknown endpoint' })
+      return
     }
+    const body = await readBody(request, limits.maxBodyBytes)
+    const base64 = String(request.headers['upstash-encoding'] ?? '').toLowerCase() === 'base64'
+    await answerCommands(path, body, base64, context, response)
   }
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
-      if (response.headersSent) {
-        response.destroy()
-        return
-      }
-      if (error instanceof BadRequestError) sendJson(response, 400, { error: error.message })
-      else sendJson(response, 500, { error: 'ERR the bridge could not reach redis-server' })
+      if (response.headersSent) response.destroy()
+      else answerFailure(response, error, limits.maxReplyBytes)
     })
   })
   server.keepAliveTimeout = 5_000
@@ -191,18 +150,21 @@ export async function startUpstashBridge(options: UpstashBridgeOptions): Promise
   })
   const { port } = server.address() as AddressInfo
 
+  const stop = async (): Promise<void> => {
+    for (const subscription of [...subscriptions]) subscription.end()
+    runner.close()
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+    // Idle keep-alive sockets, ended SSE streams, requests in flight: all of them, now.
+    server.closeAllConnections()
+    await closed
+  }
+
   return {
     url: `http://127.0.0.1:${port}`,
     token,
-    async stop() {
-      if (stopped) return
-      stopped = true
-      for (const subscription of [...subscriptions]) subscription.end()
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
-      server.closeAllConnections()
-      await closed
-      const connection = await shared?.catch(() => undefined)
-      connection?.close()
+    stop() {
+      stopping ??= stop()
+      return stopping
     },
   }
 }
