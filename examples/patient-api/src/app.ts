@@ -1,7 +1,8 @@
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify'
 import type { AppCaches } from './caches.js'
 import type { Database } from './db/database.js'
 import type { PrometheusMetrics } from './metrics.js'
+import { errorCode, logFailure, loggerOptions, logRequest, logRequests, type AppLogOptions } from './request-log.js'
 import { registerDirectoryRoutes } from './routes/directory.js'
 import { registerOperationRoutes } from './routes/operations.js'
 import { registerPatientRoutes } from './routes/patients.js'
@@ -16,8 +17,20 @@ export interface AppDependencies {
   readonly etablissement: string
   /** Serves `/metrics` when given; its meter must be the one the caches use. @default none (404) */
   readonly metrics?: PrometheusMetrics
-  /** Fastify's logger. @default false */
-  readonly logger?: boolean
+  /**
+   * Fastify's logger: `true` logs to stdout, or give a pino destination stream (tests). Whatever the
+   * choice, lines carry route patterns and error codes, never URLs, bodies or database errors.
+   * @default false
+   */
+  readonly logger?: boolean | AppLogOptions
+}
+
+/** What a client error (4xx) answers: a fixed text and Fastify's code, never the error's message (it can quote the request). */
+const CLIENT_ERRORS: Readonly<Record<number, string>> = {
+  400: 'Requête invalide',
+  404: 'Route introuvable',
+  413: 'Requête trop volumineuse',
+  415: 'Type de contenu non pris en charge',
 }
 
 /**
@@ -31,19 +44,27 @@ export interface AppDependencies {
  */
 export function buildApp(dependencies: AppDependencies): FastifyInstance {
   const app = Fastify({
-    logger:
-      dependencies.logger === true
-        ? {
-            // Log the route pattern, never the URL: paths carry patient codes and search terms carry names.
-            serializers: { req: (request: { method: string; routeOptions?: { url?: string } }) => ({ method: request.method, route: request.routeOptions?.url ?? '(unmatched)' }) },
-          }
-        : false,
+    logger: loggerOptions(dependencies.logger),
+    // Fastify's own request lines (and its "Route GET:/patients?q=… not found") log full URLs:
+    // off, replaced by logRequests' one redacted line per request.
+    logController: new LogController({ disableRequestLogging: true }),
+    // A malformed or too long URL: Fastify's own answer quotes the path, and no hook runs (logged here).
+    frameworkErrors: (error, request, reply) => {
+      void (reply as FastifyReply).code(400).send({ error: CLIENT_ERRORS[400], code: errorCode(error) })
+      logRequest(request, reply as FastifyReply)
+    },
   })
-  app.setErrorHandler((error: { statusCode?: number; message?: string }, request, reply) => {
-    // Client errors (malformed JSON...) keep Fastify's answer; anything else is a 500 that says nothing
-    // about patients: error messages can carry data.
-    if (typeof error.statusCode === 'number' && error.statusCode < 500) return reply.code(error.statusCode).send({ error: error.message })
-    request.log.error({ err: error }, 'request failed')
+  logRequests(app)
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: CLIENT_ERRORS[404] }))
+  app.setErrorHandler((error: { statusCode?: number }, request, reply) => {
+    // Client errors (malformed JSON, a body too large...) keep their status and code; anything else is
+    // a 500 that says nothing about patients. Neither the answer nor the log carries the error's
+    // message: database errors quote values (and PGlite's carry the query and its parameters).
+    const status = error.statusCode
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return reply.code(status).send({ error: CLIENT_ERRORS[status] ?? 'Requête refusée', code: errorCode(error) })
+    }
+    logFailure(request.log, error)
     return reply.code(500).send({ error: 'Erreur serveur' })
   })
   registerPatientRoutes(app, dependencies)

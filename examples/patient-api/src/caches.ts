@@ -1,4 +1,4 @@
-import { createCache, memoryDriver, type Cache, type CacheEnv, type Driver } from '@cachette/core'
+import { createCache, memoryDriver, type Cache, type CacheEnv, type CacheLogger, type Driver } from '@cachette/core'
 import {
   createDashboardStatsCache,
   createPatientCache,
@@ -52,6 +52,14 @@ export interface AppCachesOptions {
   readonly storage?: PatientStorage
   /** Environment (`CACHE_ENABLED`, `CACHE_TTL_*`); `false` reads none. @default process.env */
   readonly env?: CacheEnv | false
+  /**
+   * HMAC key of the identity fingerprint (anti-duplicate lock keys and the `cle_doublon` column), so
+   * that key names do not let anyone confirm a guessed person. Keep it stable (stored fingerprints
+   * depend on it). @default none (plain SHA-256, as seed 000)
+   */
+  readonly lockSecret?: string
+  /** Where both caches report absorbed failures (never a key, a code or a value). @default console, rate-limited */
+  readonly logger?: CacheLogger
 }
 
 /**
@@ -60,14 +68,15 @@ export interface AppCachesOptions {
  *
  * @example
  * ```ts
- * const caches = createAppCaches({ driver: ioredisDriverFromEnv(), etablissement, meter: metrics.meter })
+ * const caches = createAppCaches({ driver: ioredisDriverFromEnv(), etablissement, meter: metrics.meter, lockSecret: config.PATIENT_LOCK_SECRET })
  * ```
  */
 export function createAppCaches(options: AppCachesOptions): AppCaches {
   const driver = options.driver ?? memoryDriver()
   const env = options.env ?? process.env
   // Left out when not given: core then reads process.env itself (its option check wants a plain object).
-  const cache = createCache({ driver, prefix: 'identity', ...(options.env === undefined ? {} : { env: options.env }), ...(options.meter === undefined ? {} : { meter: options.meter }) })
+  const logger = options.logger === undefined ? {} : { logger: options.logger }
+  const cache = createCache({ driver, prefix: 'identity', ...(options.env === undefined ? {} : { env: options.env }), ...(options.meter === undefined ? {} : { meter: options.meter }), ...logger })
   const patients = createPatientCache({
     cache,
     driver,
@@ -75,6 +84,8 @@ export function createAppCaches(options: AppCachesOptions): AppCaches {
     storage: options.storage ?? 'hash',
     env,
     ...(options.meter === undefined ? {} : { meter: options.meter }),
+    ...(options.lockSecret === undefined ? {} : { duplicateLock: { secret: options.lockSecret } }),
+    ...logger,
   })
   return {
     driver,

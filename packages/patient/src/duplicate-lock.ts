@@ -21,8 +21,10 @@ export function duplicateLockKey(options: ResolvedPatientOptions, identity: Pati
 /**
  * Takes seed 000's anti-duplicate lock: SET key <etablissement> NX PX <ttl>. Throws
  * DuplicatePatientError('in_flight') when another creation holds it. When the store cannot be
- * reached, the creation goes ahead unlocked (counted, logged): the lock narrows a race the
- * database check also covers, and a cache outage must not stop patient registration.
+ * reached, the creation goes ahead unlocked (counted, logged): a cache outage must not stop patient
+ * registration. A check-then-insert in the database does not close the race on its own (two
+ * transactions both check before either inserts): only a UNIQUE constraint on the stored
+ * fingerprint keeps one row per person while the lock is unavailable.
  */
 export async function acquireDuplicateLock(options: ResolvedPatientOptions, stats: PatientStatsCounters, identity: PatientIdentity): Promise<HeldLock> {
   const { driver, deadlines, deadlineMs, etablissement, lockTtlMs } = options

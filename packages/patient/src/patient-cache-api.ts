@@ -120,6 +120,9 @@ export interface PatientCache {
    * DuplicatePatientError('in_flight') when the same person (name, first names and birth date,
    * normalized) is being created; otherwise runs `create()` (which should check the database and
    * throw DuplicatePatientError('exists')), warms the cache with the result, and releases the lock.
+   * When the store is down `create()` runs without the lock, so concurrent creations of one person
+   * can both pass the database check: store the fingerprint under a UNIQUE constraint and map its
+   * violation to DuplicatePatientError('exists') too.
    *
    * @example
    * ```ts

@@ -47,7 +47,7 @@ export function createPatientCache(options: PatientCacheOptions): PatientCache {
   const config = resolvePatientOptions(options)
   requireCapabilities(config)
   const counters = new PatientStatsCounters()
-  const store: PatientStore = config.storage === 'hash' ? hashStore(config, counters) : jsonStore(config)
+  const store: PatientStore = config.storage === 'hash' ? hashStore(config, counters) : jsonStore(config, counters)
   const keyFor = patientKeyBuilder(config)
   const flights = new Map<string, Flight>()
   const queue = new InvalidationQueue(
@@ -98,8 +98,8 @@ export function createPatientCache(options: PatientCacheOptions): PatientCache {
     return write(key, patient)
   }
 
-  async function read(key: Key<Patient>): Promise<Patient | undefined> {
-    const cached = queue.has(key.key) ? undefined : await store.read(key)
+  async function read(key: Key<Patient>, code: string): Promise<Patient | undefined> {
+    const cached = queue.has(key.key) ? undefined : await store.read(key, code)
     if (cached === undefined) counters.misses++
     else counters.hits++
     return cached
@@ -109,13 +109,21 @@ export function createPatientCache(options: PatientCacheOptions): PatientCache {
     const flight: Flight = { skipWrite: false, promise: undefined as unknown as Promise<Patient | undefined> }
     const run = async (): Promise<Patient | undefined> => {
       try {
-        const cached = await read(key)
+        const cached = await read(key, code)
         if (cached !== undefined) return cached
         counters.loads++
         const record = await load(code)
         if (record === null || record === undefined) return undefined
         const { patient, valid } = accept(record)
-        if (valid && !flight.skipWrite) await write(key, patient)
+        if (!valid || flight.skipWrite) return patient
+        // A record of another code stored under this one would be refused by every read (and
+        // deleted): returned to the caller, not cached.
+        if (patient.code_patient !== code) {
+          counters.invalidRecords++
+          warn(config, 'a loaded patient record has another code_patient than the one asked for; returned without caching', 'set', 'DECODE_FAILED')
+          return patient
+        }
+        await write(key, patient)
         return patient
       } finally {
         if (flights.get(key.key) === flight) flights.delete(key.key)
@@ -169,7 +177,7 @@ export function createPatientCache(options: PatientCacheOptions): PatientCache {
     },
     async get(code) {
       const key = keyFor(code)
-      return enabled() ? read(key) : undefined
+      return enabled() ? read(key, code) : undefined
     },
     async warm(record) {
       if (!enabled()) return false

@@ -9,18 +9,28 @@ function isRealCalendarDate(text: string): boolean {
   const match = CALENDAR_DATE.exec(text)
   if (match === null) return false
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])]
-  const date = new Date(Date.UTC(year, month - 1, day))
-  // Date.UTC rolls 2025-02-30 over to March: a rolled date is not the one written.
+  // There is no year 0 in the calendar (1 BC is followed by AD 1), and PostgreSQL's date type
+  // refuses 0000-MM-DD: '0000-01-01' is not a birth date anyone has.
+  if (year < 1) return false
+  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0 to 99 as 1900 to 1999, so 0050-06-15
+  // became 1950-06-15 and every real date of years 1 to 99 was refused.
+  const date = new Date(0)
+  date.setUTCFullYear(year, month - 1, day)
+  // A rolled-over date (2025-02-30 becomes March 2nd) is not the one written.
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
 }
 
 /**
- * `YYYY-MM-DD`, a real calendar date.
+ * `YYYY-MM-DD`, a real date of the (proleptic) Gregorian calendar from `0001-01-01` to `9999-12-31`:
+ * no February 30th, no February 29th outside leap years, no month or day `00`, and no year `0000`
+ * (the calendar has no year zero, and PostgreSQL's `date` refuses it).
  *
  * @example
  * ```ts
  * CalendarDateSchema.safeParse('2024-02-29').success // true (a leap year)
+ * CalendarDateSchema.safeParse('0050-06-15').success // true
  * CalendarDateSchema.safeParse('2025-02-30').success // false
+ * CalendarDateSchema.safeParse('0000-00-00').success // false
  * ```
  */
 export const CalendarDateSchema = z.string().refine(isRealCalendarDate, { message: 'expected a calendar date YYYY-MM-DD' })

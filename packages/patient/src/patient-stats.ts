@@ -16,9 +16,9 @@ export interface PatientCacheStats {
   readonly warms: number
   /** Store calls that failed or passed their deadline (absorbed: the caller got the database's answer). */
   readonly errors: number
-  /** Entries that could not be decoded (partial or corrupted hash, wrong type): each was a miss and was deleted. */
+  /** Entries that could not be decoded (partial or corrupted hash, wrong type) or held another patient's record than their key's code: each was a miss and was deleted. */
   readonly decodeFailures: number
-  /** Loader records that failed `PatientSchema`: returned to the caller, not cached. */
+  /** Loader records that failed `PatientSchema` or had another `code_patient` than the one asked for: returned to the caller, not cached. */
   readonly invalidRecords: number
   /** Invalidations that reached the store (first try or retry). */
   readonly invalidations: number

@@ -9,7 +9,8 @@ import type { PatientStatsCounters } from './patient-stats.js'
 
 /** Where patient records live. Reads and writes never throw (a failure is a miss / `false`); removes reject so a lost invalidation can be retried. */
 export interface PatientStore {
-  read(key: Key<Patient>): Promise<Patient | undefined>
+  /** The record under `key`, which must be the one of `code`: an entry naming another patient is corrupted (a miss, deleted). */
+  read(key: Key<Patient>, code: string): Promise<Patient | undefined>
   write(key: Key<Patient>, patient: Patient): Promise<boolean>
   remove(key: Key<Patient>): Promise<void>
 }
@@ -18,6 +19,16 @@ function isEmpty(record: Readonly<Record<string, string>>): boolean {
   // No Object.keys(): no array allocated on the hit path.
   for (const _ in record) return false
   return true
+}
+
+/** Why an entry was discarded: undecodable, not a HASH, or a record of another patient than its key's. */
+type CorruptionReason = 'DECODE_FAILED' | 'WRONG_TYPE' | 'KEY_MISMATCH'
+
+// Messages name the problem, never the key, the codes or a value.
+const CORRUPTION_MESSAGES: Readonly<Record<CorruptionReason, string>> = {
+  DECODE_FAILED: 'a patient entry could not be decoded (partial or corrupted); it was deleted and read as a miss',
+  WRONG_TYPE: 'a patient entry could not be decoded (partial or corrupted); it was deleted and read as a miss',
+  KEY_MISMATCH: "a patient entry holds another patient's record than its key names; it was deleted and read as a miss",
 }
 
 function codeOf(error: unknown): CacheErrorCode {
@@ -48,17 +59,17 @@ export function hashStore(options: ResolvedPatientOptions, stats: PatientStatsCo
     warn(options, `patient cache ${operation} failed`, operation, codeOf(error), error)
   }
 
-  function corrupted(key: string, reason: 'DECODE_FAILED' | 'WRONG_TYPE'): undefined {
+  function corrupted(key: string, reason: CorruptionReason): undefined {
     stats.decodeFailures++
     metrics.error('get', reason)
-    warn(options, 'a patient entry could not be decoded (partial or corrupted); it was deleted and read as a miss', 'get', reason === 'WRONG_TYPE' ? 'WRONG_TYPE' : 'DECODE_FAILED')
+    warn(options, CORRUPTION_MESSAGES[reason], 'get', reason === 'WRONG_TYPE' ? 'WRONG_TYPE' : 'DECODE_FAILED')
     // Deleted in the background: the caller already falls back to the database.
     call('invalidate', () => driver.delete([key])).catch((error: unknown) => failed('invalidate', error))
     return undefined
   }
 
   return {
-    async read(key) {
+    async read(key, code) {
       let fields: Record<string, string>
       try {
         fields = await call('get', () => driver.hgetall(key.key))
@@ -81,6 +92,12 @@ export function hashStore(options: ResolvedPatientOptions, stats: PatientStatsCo
       if (patient === undefined) {
         metrics.miss()
         return corrupted(key.key, 'DECODE_FAILED')
+      }
+      // A well-formed hash naming another patient (a bug or a hostile writer of the shared store)
+      // must not be served as this code's record.
+      if (patient.code_patient !== code) {
+        metrics.miss()
+        return corrupted(key.key, 'KEY_MISMATCH')
       }
       metrics.hit()
       return patient
@@ -111,11 +128,22 @@ export function hashStore(options: ResolvedPatientOptions, stats: PatientStatsCo
   }
 }
 
-/** One Cachette entry through the cache (its prefix, envelope, codec, deadline, stats and metrics). */
-export function jsonStore(options: ResolvedPatientOptions): PatientStore {
+/**
+ * One Cachette entry through the cache (its prefix, envelope, codec, deadline, stats and metrics).
+ * The cache decodes and validates; the code check (an entry of another patient) is made here.
+ */
+export function jsonStore(options: ResolvedPatientOptions, stats: PatientStatsCounters): PatientStore {
   const { cache, ttlMs } = options
   return {
-    read: (key) => cache.get(key),
+    async read(key, code) {
+      const patient = await cache.get(key)
+      if (patient === undefined || patient.code_patient === code) return patient
+      stats.decodeFailures++
+      warn(options, CORRUPTION_MESSAGES.KEY_MISMATCH, 'get', 'DECODE_FAILED')
+      // Deleted in the background (the cache absorbs and counts a store failure).
+      cache.invalidate(key).catch(() => undefined)
+      return undefined
+    },
     write: (key, patient) => cache.set(key, patient, { ttl: ttlMs }),
     async remove(key) {
       await cache.invalidate(key)

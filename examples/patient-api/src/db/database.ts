@@ -21,3 +21,20 @@ export function sqlState(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined
 }
+
+/** The unique index on the identity fingerprint (schema.ts): one row per person. */
+export const IDENTITY_UNIQUE_INDEX = 'patients_patient_cle_doublon_key'
+
+/**
+ * True when the database refused a row because another patient has the same identity fingerprint
+ * (a unique violation on {@link IDENTITY_UNIQUE_INDEX}): two creations of one person that raced past
+ * the lock and the duplicate check, or a PATCH giving a patient someone else's identity.
+ *
+ * @example
+ * ```ts
+ * if (isIdentityConflict(error)) return reply.code(409).send({ error: 'Patient en doublon', raison: 'exists' })
+ * ```
+ */
+export function isIdentityConflict(error: unknown): boolean {
+  return sqlState(error) === '23505' && (error as { constraint?: unknown }).constraint === IDENTITY_UNIQUE_INDEX
+}

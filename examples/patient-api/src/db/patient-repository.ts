@@ -64,7 +64,17 @@ export async function duplicateExists(db: Queryable, fingerprint: string): Promi
 }
 
 /**
- * Inserts a patient with a new code `CI-YYYYMMDD-NNNNN` and returns it.
+ * A new patient code, seed 000's `CI-YYYYMMDD-NNNNN`: the UTC date, then the sequence number padded
+ * to at least 5 digits and never cut (`CI-20250108-00042`, then past 99,999 `CI-20250108-100000`).
+ * `lpad(n, 5, '0')` alone truncates a longer string to 5 characters: 100000 to 100009 all became
+ * `10000`, and nine creations in ten collided on the UNIQUE code. The sequence is read once.
+ */
+const NEW_PATIENT_CODE_SQL = `(SELECT 'CI-' || to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD') || '-' || lpad(seq.n, greatest(5, length(seq.n)), '0')
+       FROM (SELECT nextval('patients_patient_code_seq')::text AS n) AS seq)`
+
+/**
+ * Inserts a patient with a new code `CI-YYYYMMDD-NNNNN` (5 digits at least) and returns it. A person
+ * already registered (same identity fingerprint) fails with a unique violation: see `isIdentityConflict`.
  *
  * @example
  * ```ts
@@ -76,7 +86,7 @@ export async function insertPatient(db: Queryable, patient: NewPatient, meta: { 
     `INSERT INTO patients_patient (code_patient, nom, prenoms, date_naissance, sexe, nationalite_id, situation_matrimoniale_id,
        telephone_principal, telephone_secondaire, email, adresse_complete, ville, commune, etablissement_createur_id, est_assure,
        assurances, cle_doublon)
-     VALUES ('CI-' || to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD') || '-' || lpad(nextval('patients_patient_code_seq')::text, 5, '0'),
+     VALUES (${NEW_PATIENT_CODE_SQL},
        $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb, $16)
      RETURNING ${PATIENT_COLUMNS}`,
     [
@@ -117,7 +127,9 @@ export async function lockPatient(db: Queryable, code: string): Promise<PatientI
 const CHANGEABLE = ['nom', 'prenoms', 'date_naissance', 'sexe', 'nationalite_id', 'situation_matrimoniale_id', 'telephone_principal', 'telephone_secondaire', 'email', 'adresse_complete', 'ville', 'commune', 'est_assure', 'statut'] as const
 
 /**
- * Applies changes (and the new fingerprint) to a patient; returns the updated row.
+ * Applies changes (and the fingerprint recomputed from the identity after the changes) to a patient;
+ * returns the updated row. An identity that is another patient's fails with a unique violation
+ * (`isIdentityConflict`): a PATCH cannot make two records of one person.
  *
  * @example
  * ```ts

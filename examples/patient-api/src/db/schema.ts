@@ -1,10 +1,14 @@
-import type { Queryable } from './database.js'
+import { IDENTITY_UNIQUE_INDEX, type Queryable } from './database.js'
 
 /**
  * The tables, as seed 000 describes them: `patients_patient` with a `search_vector` (a `tsvector`
  * of the `'french'` text search configuration, a generated column, GIN-indexed) for searches, which
  * are never cached. `cle_doublon` holds the identity fingerprint of `@cachette/patient`, so the
- * database finds duplicates by the same rule as the creation lock. Idempotent.
+ * database finds duplicates by the same rule as the creation lock; it is UNIQUE, so two creations of
+ * one person that race past the lock (a cache outage) and the duplicate check (both transactions
+ * check before either inserts) still give one row: the second INSERT fails with 23505 and the API
+ * answers 409. Idempotent; an older database's plain index is replaced (the unique index cannot be
+ * built, and startup fails, if duplicates are already there: merge them first).
  */
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS patients_patient (
@@ -34,7 +38,8 @@ CREATE TABLE IF NOT EXISTS patients_patient (
   ) STORED
 );
 CREATE INDEX IF NOT EXISTS patients_patient_search_vector_idx ON patients_patient USING GIN (search_vector);
-CREATE INDEX IF NOT EXISTS patients_patient_cle_doublon_idx ON patients_patient (cle_doublon);
+CREATE UNIQUE INDEX IF NOT EXISTS ${IDENTITY_UNIQUE_INDEX} ON patients_patient (cle_doublon);
+DROP INDEX IF EXISTS patients_patient_cle_doublon_idx;
 CREATE SEQUENCE IF NOT EXISTS patients_patient_code_seq;
 
 CREATE TABLE IF NOT EXISTS identity_professional (

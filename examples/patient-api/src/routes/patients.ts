@@ -1,21 +1,30 @@
-import { DuplicatePatientError, isDuplicatePatientError, type PatientIdentity } from '@cachette/patient'
+import { CalendarDateSchema, DuplicatePatientError, isDuplicatePatientError, normalizePersonName, type PatientIdentity } from '@cachette/patient'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { z } from 'zod'
 import type { AppCaches } from '../caches.js'
-import { sqlState, type Database } from '../db/database.js'
+import { isIdentityConflict, sqlState, type Database } from '../db/database.js'
 import { duplicateExists, insertPatient, loadPatient, lockPatient, searchPatientRows, updatePatient } from '../db/patient-repository.js'
 
 // Patient codes look like CI-20250108-00001; anything else is refused before it reaches a key or a query.
 const PATIENT_CODE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/
-const DATE = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
-const text = (max: number) => z.string().trim().min(1).max(max)
-const optionalText = (max: number) => z.string().trim().max(max).nullish()
+// PostgreSQL text cannot hold NUL (22021): refused here, with a 400, instead of a 500 from the database.
+const noNul = (value: string) => !value.includes('\u0000')
+const NUL_MESSAGE = 'must not contain a NUL character'
+// A real calendar date, years 0001 to 9999 (CalendarDateSchema: no 2023-02-30, no 0000-00-00); the
+// CHECK constraint then refuses a birth date in the future (422, the rollback demo).
+const DATE = CalendarDateSchema
+const text = (max: number) => z.string().trim().min(1).max(max).refine(noNul, NUL_MESSAGE)
+const optionalText = (max: number) => z.string().trim().max(max).refine(noNul, NUL_MESSAGE).nullish()
+
+// Names must keep a letter once normalized for the duplicate rule (a name of accents alone would
+// have no fingerprint: identityFingerprint refuses it).
+const personName = (max: number) => text(max).refine((value) => normalizePersonName(value) !== '', 'must contain a letter')
 
 const AssuranceBody = z.object({ id: z.guid(), nom: text(100), numero: text(100), type: text(50) })
 
 const CreatePatientBody = z.strictObject({
-  nom: text(100),
-  prenoms: text(200),
+  nom: personName(100),
+  prenoms: personName(200),
   date_naissance: DATE,
   sexe: z.enum(['M', 'F']),
   nationalite_id: z.guid().nullish(),
@@ -37,11 +46,18 @@ const PatchPatientBody = CreatePatientBody.omit({ assurances: true })
   .partial()
   .refine((changes) => Object.keys(changes).length > 0, 'nothing to change')
 
-const SearchQuery = z.object({ q: z.string().optional(), limit: z.coerce.number().int().min(1).max(50).optional() })
+const SearchQuery = z.object({ q: z.string().max(200).refine(noNul, NUL_MESSAGE).optional(), limit: z.coerce.number().int().min(1).max(50).optional() })
 
+/**
+ * A 400 naming each invalid field and what is wrong with it, never the value received (zod's messages
+ * do not quote values; an unknown field is reported without its name, which a client could fill with data).
+ */
 function invalid(reply: FastifyReply, error: z.ZodError): FastifyReply {
-  return reply.code(400).send({ error: 'Requête invalide', details: error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`) })
+  const details = error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message}`)
+  return reply.code(400).send({ error: 'Requête invalide', details })
 }
+
+const DUPLICATE = { error: 'Patient en doublon', raison: 'exists' } as const
 
 /** SQLSTATEs of a row the database refused (CHECK, NOT NULL, bad date): the transaction rolled back, nothing changed. */
 const REFUSED_BY_DATABASE = new Set(['23514', '23502', '22007', '22008'])
@@ -77,7 +93,8 @@ export function registerPatientRoutes(app: FastifyInstance, { db, caches, etabli
     try {
       const patient = await patients.createWithLock(identity, () =>
         db.transaction(async (tx) => {
-          // Seed 000, step 1: the database check; the lock covers the race between it and the INSERT.
+          // Seed 000, step 1: the database check. The lock narrows the race between it and the INSERT;
+          // the UNIQUE index on cle_doublon closes it (the lock is skipped while the cache is down).
           const fingerprint = patients.identityFingerprint(identity)
           if (await duplicateExists(tx, fingerprint)) throw new DuplicatePatientError('exists')
           return insertPatient(tx, body, { etablissement, fingerprint })
@@ -86,6 +103,9 @@ export function registerPatientRoutes(app: FastifyInstance, { db, caches, etabli
       return reply.code(201).header('location', `/patients/${patient.code_patient}`).send(patient)
     } catch (error) {
       if (isDuplicatePatientError(error)) return reply.code(409).send({ error: 'Patient en doublon', raison: error.reason })
+      // Two creations of one person that raced past the lock (cache down) and the check: the UNIQUE
+      // index on the fingerprint refused the second INSERT.
+      if (isIdentityConflict(error)) return reply.code(409).send(DUPLICATE)
       if (REFUSED_BY_DATABASE.has(sqlState(error) ?? '')) return reply.code(422).send({ error: 'Patient refusé par la base de données' })
       throw error
     }
@@ -103,6 +123,8 @@ export function registerPatientRoutes(app: FastifyInstance, { db, caches, etabli
         db.transaction(async (tx) => {
           const current = await lockPatient(tx, code)
           if (current === undefined) return undefined
+          // Recomputed from the identity after the changes: a collision with another patient fails
+          // on the UNIQUE index (409 below), whichever identity field changed.
           const fingerprint = patients.identityFingerprint({
             nom: changes.nom ?? current.nom,
             prenoms: changes.prenoms ?? current.prenoms,
@@ -114,6 +136,8 @@ export function registerPatientRoutes(app: FastifyInstance, { db, caches, etabli
       if (updated === undefined) return reply.code(404).send({ error: 'Patient introuvable' })
       return updated
     } catch (error) {
+      // The new name, first names or birth date are another patient's: one person, one record.
+      if (isIdentityConflict(error)) return reply.code(409).send(DUPLICATE)
       if (REFUSED_BY_DATABASE.has(sqlState(error) ?? '')) return reply.code(422).send({ error: 'Modification refusée par la base de données ; rien n’a changé' })
       throw error
     }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { memoryDriver, type Driver } from '@cachette/core'
+import { memoryDriver, type CacheLogger, type Driver } from '@cachette/core'
 import { ioredisDriver } from '@cachette/ioredis'
 import { startRedisServer, type RedisServerHandle } from '@cachette/testing'
 import type { FastifyInstance } from 'fastify'
@@ -21,6 +21,21 @@ export interface ApiContext {
   readonly etablissement: string
   /** The redis-server, in 'redis' suites. */
   readonly redis: RedisServerHandle | undefined
+  /** Every line the app and its caches logged, since the suite started (see captureLogs). */
+  readonly logs: readonly string[]
+}
+
+/** The lock secret the test apps use (the example's config requires one; see config.ts). */
+export const TEST_LOCK_SECRET = 'test-patient-lock-secret-0123456789'
+
+/** A pino destination and a Cachette logger writing into one array of lines. */
+export function captureLogs(): { lines: string[]; stream: { write(line: string): void }; cacheLogger: CacheLogger } {
+  const lines: string[] = []
+  return {
+    lines,
+    stream: { write: (line) => void lines.push(line) },
+    cacheLogger: { warn: (message, fields) => void lines.push(JSON.stringify({ msg: message, ...fields })) },
+  }
 }
 
 /**
@@ -34,11 +49,12 @@ export function useApi(store: StoreKind, getDb: () => Database): () => ApiContex
     const driver: Driver = redis === undefined ? memoryDriver() : ioredisDriver({ url: redis.url })
     const metrics = createPrometheusMetrics()
     const etablissement = randomUUID()
-    const caches = createAppCaches({ driver, etablissement, meter: metrics.meter, env: false })
+    const logs = captureLogs()
+    const caches = createAppCaches({ driver, etablissement, meter: metrics.meter, env: false, lockSecret: TEST_LOCK_SECRET, logger: logs.cacheLogger })
     const db = getDb()
-    const app = buildApp({ db, caches, etablissement, metrics })
+    const app = buildApp({ db, caches, etablissement, metrics, logger: { stream: logs.stream } })
     await app.ready()
-    context = { app, caches, db, metrics, etablissement, redis }
+    context = { app, caches, db, metrics, etablissement, redis, logs: logs.lines }
   })
   afterAll(async () => {
     if (context === undefined) return
