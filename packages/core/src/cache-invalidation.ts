@@ -2,6 +2,7 @@ import type { CacheRuntime } from './cache-runtime.js'
 import type { Key, KeyPattern } from './define-key.js'
 import { CircuitOpenError, InvalidKeyError, isCacheError } from './errors.js'
 import { compileGlob, escapeGlob } from './glob.js'
+import { fenceFoundKeys, fenceKeys } from './fence.js'
 import { isQueueable } from './invalidation-queue.js'
 import type { TagTokens } from './tag-tokens.js'
 
@@ -11,10 +12,12 @@ const DELETE_BATCH = 500
 const SCAN_COUNT = 1_000
 
 /**
- * `cache.invalidate`: deletes entries; resolves how many existed. Unlike reads, it rejects on a
- * store failure (DriverError, DeadlineExceededError): a lost invalidation leaves stale data
- * visible, so the caller must know and may retry. A getOrSet load in progress for one of these
- * keys will not store its (possibly stale) result, and later callers start a fresh load.
+ * `cache.invalidate`: deletes entries (with the fence on, replaces them by a tombstone, absent keys
+ * included); resolves how many keys existed. Unlike reads, it rejects on a store failure
+ * (DriverError, DeadlineExceededError): a lost invalidation leaves stale data visible, so the
+ * caller must know and may retry. A getOrSet load in progress for one of these keys, in this
+ * process or (fence on) any other, will not store its (possibly stale) result, and later callers
+ * start a fresh load.
  *
  * @example
  * ```ts
@@ -29,11 +32,10 @@ export async function invalidateKeys(rt: CacheRuntime, keys: Key<unknown> | stri
   if (rt.closed) throw rt.closedError('invalidate')
   for (const fullKey of fullKeys) dropFlight(rt, fullKey)
   const spec = specs[0]
-  const driver = rt.config.driver
   const attributes = rt.attributesOf(spec)
   let deleted: number
   try {
-    deleted = await rt.call('invalidate', attributes, spec, () => driver.delete(fullKeys))
+    deleted = await fenceKeys(rt, fullKeys, 'invalidate', attributes, spec)
   } catch (error) {
     if (!queueFailed(rt, error, () => rt.queue?.addKeys(fullKeys) === true)) throw error
     return 0
@@ -74,8 +76,8 @@ function dropFlight(rt: CacheRuntime, fullKey: string): void {
 }
 
 /**
- * `cache.deletePattern`: SCAN (never KEYS) for the cache prefix + pattern, deleted in batches;
- * resolves how many existed. A {@link KeyPattern} deletes only keys of its own template. Rejects
+ * `cache.deletePattern`: SCAN (never KEYS) for the cache prefix + pattern, deleted in batches (with
+ * the fence on, each key found is replaced by a tombstone); resolves how many existed. A {@link KeyPattern} deletes only keys of its own template. Rejects
  * on a store failure, like invalidate (what was deleted before the failure stays deleted).
  *
  * @example
@@ -146,7 +148,7 @@ async function scanAndDelete(rt: CacheRuntime, glob: string, keep: (fullKey: str
     const keys = batch
     batch = []
     await inFlight
-    const pending = rt.call('deletePattern', attributes, undefined, () => driver.delete(keys)).then((count) => {
+    const pending = fenceFoundKeys(rt, keys, attributes).then((count) => {
       deleted += count
     })
     pending.catch(() => undefined) // surfaced by the next flush or the final await

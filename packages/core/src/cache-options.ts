@@ -195,6 +195,23 @@ export interface CacheOptions extends ResilienceOptions, StoreProtectionOptions 
    * ```
    */
   readonly clock?: Clock
+  /**
+   * The fence against the cache-aside race across processes: a getOrSet load that started before
+   * an invalidation of its key (by `invalidate`, `deletePattern` or one of its tags), in any
+   * process, does not write what it read. Invalidations leave a tombstone that lives `ttl`;
+   * getOrSet writes with SET NX after removing exactly what its read saw. `ttl` must outlive your
+   * slowest load: a load that took longer is returned to its callers but not written.
+   * `false` restores plain DEL and SET (loads in flight in other processes may then write data read
+   * before the invalidation, for a whole TTL).
+   *
+   * @default { ttl: '1m' }
+   * @example
+   * ```ts
+   * createCache({ driver, fence: { ttl: '5m' } }) // loads of up to about 5 minutes (exports)
+   * createCache({ driver, fence: false })         // the store is only ever written by this process
+   * ```
+   */
+  readonly fence?: false | { readonly ttl?: Duration }
 }
 
 /** The options after validation, defaults and environment, as the cache uses them. */
@@ -221,6 +238,8 @@ export interface ResolvedCacheConfig {
   readonly invalidationQueue: InvalidationQueueConfig | undefined
   readonly events: CacheEventListeners | undefined
   readonly diagnosticsChannel: DiagnosticsChannelModule | undefined
+  /** How long a tombstone lives, ms; undefined when the fence is off. */
+  readonly fenceMs: number | undefined
 }
 
 const durationSchema = z.custom<Duration>((value) => isDurationLike(value), {
@@ -256,9 +275,13 @@ const optionsSchema = z.strictObject({
   // in cacheConfigFromEnv, so here any object will do.
   env: z.union([z.literal(false), z.custom<CacheEnv>((value) => typeof value === 'object' && value !== null)]).optional(),
   clock: objectWith(['now'], 'expected a Clock with a now() method').optional(),
+  fence: z.union([z.literal(false), z.strictObject({ ttl: durationSchema.optional() })]).optional(),
   ...resilienceShape,
   ...storeProtectionShape,
 })
+
+/** The shortest fence: below it, ordinary loads would outlive their tombstones. */
+const MIN_FENCE_MS = 1_000
 
 /** Values kept by `shareValues: true`: enough for the hot keys of a service, bounded in memory. */
 const DEFAULT_SHARED_VALUES = 10_000
@@ -321,6 +344,12 @@ export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheCo
     problems.push(isCacheError(error) ? error.message.replace(/^\[@cachette\/core\] (createCache options are invalid: )?/, '') : 'invalid resilience options')
   }
   const protection = resolveStoreProtection(options, problems)
+  const deadlineMs = options.deadlineMs ?? 500
+  const fenceMs = options.fence === false ? undefined : durationMs('fence.ttl', options.fence?.ttl ?? '1m', problems)
+  // A fenced write needs up to two deadlines (compareAndDelete, SET NX) after its load ends.
+  if (fenceMs !== undefined && !(fenceMs >= MIN_FENCE_MS && fenceMs > 4 * deadlineMs)) {
+    problems.push(`fence.ttl: must be at least ${MIN_FENCE_MS} ms and more than 4 × deadlineMs (${4 * deadlineMs} ms)`)
+  }
   if (problems.length > 0) fail(problems)
 
   const driver = options.driver ?? memoryDriver()
@@ -336,7 +365,7 @@ export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheCo
     maxTtlMs,
     policiesMs,
     jitter: options.jitter ?? 0,
-    deadlineMs: options.deadlineMs ?? 500,
+    deadlineMs,
     enabled: options.enabled !== false && env.enabled !== false,
     codec,
     shareValues: sharedValuesBound(options.shareValues),
@@ -345,5 +374,6 @@ export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheCo
     clock: options.clock ?? systemClock,
     loadPolicy,
     ...protection,
+    fenceMs,
   }
 }

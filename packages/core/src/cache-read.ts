@@ -3,6 +3,7 @@ import type { KeySpec } from './define-key.js'
 import type { DriverValue } from './driver.js'
 import { decodeBytesEnvelope, decodeStringEnvelope, type EntryMeta } from './envelope.js'
 import { CircuitOpenError } from './errors.js'
+import { isTombstone, type Observed } from './fence.js'
 import { TimedEntry } from './grace.js'
 import type { LabelAttributes } from './metrics.js'
 import type { StandardSchemaV1Result } from './standard-schema.js'
@@ -16,7 +17,8 @@ const CIRCUIT_SKIP = new CircuitOpenError('get')
  * that records its freshness (grace, early refresh) comes back as a {@link TimedEntry}. A
  * corrupted entry (bad envelope, codec failure, schema mismatch) is a MISS, is deleted in the
  * background and is counted; it never throws. A store failure throws the CacheError that
- * `rt.failed()` already counted and logged, so each caller decides how to degrade.
+ * `rt.failed()` already counted and logged, so each caller decides how to degrade. A tombstone
+ * (an invalidation's fence) is a MISS. `sink` (getOrSet) receives what the key held, for the fence.
  *
  * @example
  * ```ts
@@ -31,6 +33,7 @@ export async function readEntry(
   spec: KeySpec | undefined,
   attributes: LabelAttributes,
   operation: 'get' | 'has',
+  sink?: { observed: Observed },
 ): Promise<unknown> {
   const driver = rt.config.driver
   const codec = spec?.codec ?? rt.config.codec
@@ -49,7 +52,8 @@ export async function readEntry(
   }
   breaker?.succeeded()
   rt.metrics.latencyMs(attributes, operation, performance.now() - started)
-  if (raw === null) return MISS
+  if (sink !== undefined) sink.observed = raw
+  if (raw === null || isTombstone(raw)) return MISS
 
   let value: unknown
   let meta: EntryMeta | undefined
@@ -72,7 +76,7 @@ export async function readEntry(
       if (spec?.schema !== undefined) {
         let result = spec.schema['~standard'].validate(value) as StandardSchemaV1Result<unknown> | Promise<StandardSchemaV1Result<unknown>>
         if (result instanceof Promise) result = await result
-        if (result.issues !== undefined) return corrupted(rt, fullKey, spec, attributes, operation)
+        if (result.issues !== undefined) return corrupted(rt, fullKey, raw, spec, attributes, operation)
         value = result.value
       }
       // Inside the try: a value that cannot be frozen (a codec's exotic object) is an undecodable
@@ -80,7 +84,7 @@ export async function readEntry(
       if (rt.shared !== undefined && codec.format === 'string') value = rt.shared.keep(fullKey, raw as string, codec, spec?.schema, value, meta)
     } catch {
       // Neither the error nor its message is kept: a codec error may quote the payload.
-      return corrupted(rt, fullKey, spec, attributes, operation)
+      return corrupted(rt, fullKey, raw, spec, attributes, operation)
     }
   }
 
@@ -90,7 +94,7 @@ export async function readEntry(
   if (meta?.t !== undefined && !(await tagTokens.verify(meta.t, attributes, spec))) {
     rt.stats.tagMisses++
     // Tokens never come back, so the entry is dead: reclaim it now rather than at its TTL.
-    rt.deleteInBackground(fullKey, operation, attributes, spec)
+    rt.deleteInBackground(fullKey, raw, operation, attributes, spec)
     return MISS
   }
   if (meta?.f !== undefined) return new TimedEntry(value, meta.f, meta.d ?? 0)
@@ -103,11 +107,11 @@ function freshValue(rt: CacheRuntime, read: unknown): unknown {
   return rt.config.clock.now() < read.freshUntil ? read.value : MISS
 }
 
-function corrupted(rt: CacheRuntime, fullKey: string, spec: KeySpec | undefined, attributes: LabelAttributes, operation: 'get' | 'has'): typeof MISS {
+function corrupted(rt: CacheRuntime, fullKey: string, raw: DriverValue, spec: KeySpec | undefined, attributes: LabelAttributes, operation: 'get' | 'has'): typeof MISS {
   rt.stats.decodeFailures++
   rt.metrics.error(attributes, operation, 'DECODE_FAILED')
   rt.warn('a cached entry could not be decoded or failed its schema; it was treated as a miss and deleted', operation, 'DECODE_FAILED', attributes, spec)
-  rt.deleteInBackground(fullKey, operation, attributes, spec)
+  rt.deleteInBackground(fullKey, raw, operation, attributes, spec)
   return MISS
 }
 

@@ -1,6 +1,8 @@
 import type { ResolvedCacheConfig } from './cache-options.js'
 import { StatsCounters } from './cache-stats.js'
 import type { Codec } from './codec.js'
+import type { DriverValue } from './driver.js'
+import type { Observed } from './fence.js'
 import { CacheEvents } from './cache-events.js'
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.js'
 import { DeadlineQueue } from './deadline.js'
@@ -22,6 +24,8 @@ export interface Flight {
   readonly promise: Promise<unknown>
   /** Set by invalidate()/deletePattern() while the loader runs: its result must not be stored. */
   skipWrite: boolean
+  /** What the flight's read found at the key (the fence compares against it before writing). */
+  observed: Observed
 }
 
 /**
@@ -275,9 +279,15 @@ export class CacheRuntime {
     this.pending.add(settled)
   }
 
-  /** Deletes entries in the background (a corrupted or tag-invalidated entry); failures are only counted. */
-  deleteInBackground(fullKey: string, operation: CacheOperation, attributes: LabelAttributes, spec: KeySpec | undefined): void {
-    this.track(this.call(operation, attributes, spec, () => this.config.driver.delete([fullKey])).catch(() => undefined))
+  /**
+   * Deletes an entry in the background (corrupted, or tag-invalidated); failures are only counted.
+   * With the fence on, only if the key still holds what was read: a plain DEL landing after another
+   * process's invalidation would remove its tombstone.
+   */
+  deleteInBackground(fullKey: string, raw: DriverValue, operation: CacheOperation, attributes: LabelAttributes, spec: KeySpec | undefined): void {
+    const driver = this.config.driver
+    const remove = this.config.fenceMs !== undefined && typeof raw === 'string' ? () => driver.compareAndDelete(fullKey, raw) : () => driver.delete([fullKey]).then((count) => count > 0)
+    this.track(this.call(operation, attributes, spec, remove).catch(() => undefined))
   }
 
   closedError(operation: string): DriverError {

@@ -25,6 +25,12 @@ export interface CacheStats {
   readonly decodeFailures: number
   /** Entries read as a miss because one of their tags was invalidated since they were written. */
   readonly tagMisses: number
+  /**
+   * getOrSet writes the fence refused: the key changed since the load read it (an invalidation, in
+   * any process, or another load's write), or the load outlived the fence TTL. The callers got the
+   * loaded value; it was not cached.
+   */
+  readonly fencedWrites: number
   /** Loader runs (one per single flight, or per call when the cache is disabled). */
   readonly loaderCalls: number
   /** Loader runs that threw (never cached). */
@@ -65,6 +71,7 @@ export class StatsCounters {
   timeouts = 0
   decodeFailures = 0
   tagMisses = 0
+  fencedWrites = 0
   loaderCalls = 0
   loaderErrors = 0
   ttlClamped = 0
@@ -90,6 +97,7 @@ export class StatsCounters {
       timeouts: this.timeouts,
       decodeFailures: this.decodeFailures,
       tagMisses: this.tagMisses,
+      fencedWrites: this.fencedWrites,
       loaderCalls: this.loaderCalls,
       loaderErrors: this.loaderErrors,
       ttlClamped: this.ttlClamped,

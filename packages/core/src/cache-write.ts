@@ -4,6 +4,7 @@ import type { KeySpec } from './define-key.js'
 import type { DriverValue } from './driver.js'
 import { encodeBytesEnvelope, encodeStringEnvelope, type EntryMeta } from './envelope.js'
 import { InvalidOptionsError } from './errors.js'
+import { fencedSet, type WriteFence } from './fence.js'
 import type { LabelAttributes } from './metrics.js'
 import type { TagTokens } from './tag-tokens.js'
 
@@ -46,7 +47,9 @@ export interface PreparedWrite {
 
 /**
  * Stores a prepared write: tag tokens (already requested, or fetched now), envelope, SET with PX.
- * Resolves true when stored, false when the store failed (counted and logged by rt.call).
+ * With a `fence` (a getOrSet load), only if the key still holds what the load observed.
+ * Resolves true when stored, false when the store failed (counted and logged by rt.call) or the
+ * fence refused the write (counted).
  *
  * @example
  * ```ts
@@ -58,6 +61,7 @@ export async function storeEntry(
   tagTokens: TagTokens,
   write: PreparedWrite,
   tokens?: Promise<Record<string, string>>,
+  fence?: WriteFence,
 ): Promise<boolean> {
   try {
     let meta: EntryMeta | undefined
@@ -66,7 +70,8 @@ export async function storeEntry(
     const data: DriverValue =
       write.encoded.format === 'bytes' ? encodeBytesEnvelope(write.encoded.payload, meta) : encodeStringEnvelope(write.encoded.payload, meta)
     const driver = rt.config.driver
-    await rt.call('set', write.attributes, write.spec, () => driver.set(write.fullKey, data, { ttlMs: write.ttlMs }))
+    if (fence === undefined) await rt.call('set', write.attributes, write.spec, () => driver.set(write.fullKey, data, { ttlMs: write.ttlMs }))
+    else if (!(await fencedSet(rt, write, data, write.ttlMs, fence))) return false
     rt.stats.sets++
     if (rt.events.active) rt.events.emit('set', write.attributes, write.spec, { operation: 'set' })
     // The store took a write: if invalidations are waiting for it, retry them now.

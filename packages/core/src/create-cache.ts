@@ -10,6 +10,7 @@ import { withDeadline } from './deadline.js'
 import type { Key, KeyPattern } from './define-key.js'
 import { isCacheError, type CacheErrorCode } from './errors.js'
 import { getOrSet, type Loader, type WriteOptions } from './get-or-set.js'
+import { fenceKeys } from './fence.js'
 import { timedTtl } from './grace.js'
 import { InvalidationQueue } from './invalidation-queue.js'
 import { TagTokens } from './tag-tokens.js'
@@ -178,7 +179,7 @@ export function createCache(options: CacheOptions = {}): Cache {
   const driver = rt.config.driver
   if (rt.config.invalidationQueue !== undefined) {
     rt.queue = new InvalidationQueue(rt, rt.config.invalidationQueue, {
-      deleteKeys: (fullKeys) => rt.call('invalidate', rt.stringKeyAttributes, undefined, () => driver.delete(fullKeys)),
+      deleteKeys: (fullKeys) => fenceKeys(rt, fullKeys, 'invalidate', rt.stringKeyAttributes, undefined),
       deletePattern: (pattern) => deletePatternNow(rt, pattern),
       invalidateTags: (tags) => tagTokens.invalidate(tags, rt.stringKeyAttributes),
     })

@@ -46,14 +46,14 @@ export function getOrSet(
 
   const attributes = rt.attributesOf(spec)
   // The promise is assigned right below; the flight only ends after an await, so never before that.
-  const flight = { promise: undefined as unknown as Promise<unknown>, skipWrite: false } satisfies Flight
+  const flight = { promise: undefined as unknown as Promise<unknown>, skipWrite: false, observed: undefined } as { -readonly [K in keyof Flight]: Flight[K] }
 
   flight.promise = (async () => {
     const readStarted = performance.now()
     let readOk = true
     let stale: TimedEntry | undefined
     try {
-      const cached = await readEntry(rt, tagTokens, fullKey, spec, attributes, 'get')
+      const cached = await readEntry(rt, tagTokens, fullKey, spec, attributes, 'get', flight)
       if (cached !== MISS) {
         // A plain entry is the hit path: nothing more to decide.
         if (!(cached instanceof TimedEntry)) {
@@ -64,7 +64,7 @@ export function getOrSet(
         if (rt.config.clock.now() < cached.freshUntil) {
           rt.recordHit(attributes, spec, 'getOrSet')
           endFlight(rt, fullKey, flight)
-          if (mayRefreshEarly(rt, spec, options)) maybeRefreshEarly(rt, tagTokens, { key, fullKey, spec, attributes, loader, options }, cached)
+          if (mayRefreshEarly(rt, spec, options)) maybeRefreshEarly(rt, tagTokens, { key, fullKey, spec, attributes, loader, options, observed: flight.observed, observedAt: readStarted }, cached)
           return cached.value
         }
         // Past its TTL, within its grace period: refresh it, serve it if that fails.
@@ -75,7 +75,20 @@ export function getOrSet(
       readOk = false
     }
     const readElapsedMs = performance.now() - readStarted
-    return loadOnMiss(rt, tagTokens, { key, fullKey, spec, attributes, loader, options, readOk, readElapsedMs, stale, finish: () => endFlight(rt, fullKey, flight) })
+    return loadOnMiss(rt, tagTokens, {
+      key,
+      fullKey,
+      spec,
+      attributes,
+      loader,
+      options,
+      observed: flight.observed,
+      observedAt: readStarted,
+      readOk,
+      readElapsedMs,
+      stale,
+      finish: () => endFlight(rt, fullKey, flight),
+    })
   })()
   rt.flights.set(fullKey, flight)
   return flight.promise

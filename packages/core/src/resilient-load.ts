@@ -10,6 +10,7 @@ import { LoadContext, runLoader, type Loader, type WriteOptions } from './loader
 import { waitForLoader } from './loader-timeout.js'
 import type { LabelAttributes } from './metrics.js'
 import type { LoadPolicy } from './resilience-options.js'
+import type { Observed } from './fence.js'
 import type { TagTokens } from './tag-tokens.js'
 import { parseTtlSpec } from './ttl.js'
 
@@ -28,6 +29,10 @@ export interface LoadTarget {
   readonly attributes: LabelAttributes
   readonly loader: Loader<unknown>
   readonly options: WriteOptions | undefined
+  /** What the read found at the key, for the fence (undefined: the read did not reach the store). */
+  readonly observed: Observed
+  /** performance.now() before that read. */
+  readonly observedAt: number
 }
 
 /** What getOrSet's flight knows when its read gave no fresh value. */
@@ -74,7 +79,22 @@ function prepare(rt: CacheRuntime, tagTokens: TagTokens, target: LoadTarget, pol
   tokens?.catch(() => undefined)
   // Field by field, not `...target`: targets come in several shapes, and spreading one cost more
   // than JSON-encoding a 1 KB value (5 µs per miss, profiled in bench/).
-  return { key: target.key, fullKey: target.fullKey, spec, attributes, loader: target.loader, options, policy, tags, ttlMs, tokens, storeReachable, background }
+  return {
+    key: target.key,
+    fullKey: target.fullKey,
+    spec,
+    attributes,
+    loader: target.loader,
+    options,
+    observed: target.observed,
+    observedAt: target.observedAt,
+    policy,
+    tags,
+    ttlMs,
+    tokens,
+    storeReachable,
+    background,
+  }
 }
 
 /** The load in progress for the key, or a new one. `force`: a new one even if one runs (it was a skipped refresh). */
@@ -114,6 +134,9 @@ async function runLoad(rt: CacheRuntime, tagTokens: TagTokens, q: LoadRequest, l
     done()
   }
 
+  // The fence covers tags by their tokens: read before the loader starts, an invalidateTags() that
+  // follows it replaces a token this write carries; one that precedes it is seen by the loader.
+  if (q.tokens !== undefined && rt.config.fenceMs !== undefined) await q.tokens.catch(() => undefined)
   const context = new LoadContext()
   const started = performance.now()
   let value: unknown
@@ -151,7 +174,8 @@ async function runLoad(rt: CacheRuntime, tagTokens: TagTokens, q: LoadRequest, l
     settle()
     return value
   }
-  const stored = storeEntry(rt, tagTokens, write, q.tokens)
+  const fence = rt.config.fenceMs === undefined ? undefined : { observed: q.observed, since: q.observedAt }
+  const stored = storeEntry(rt, tagTokens, write, q.tokens, fence)
   load.stored = stored
   // The lock is released after the write, so a waiter that sees it gone finds the value.
   void stored.then(settle)

@@ -44,9 +44,14 @@ describe('get / set / has / invalidate', () => {
     await cache.set(patientKey({ id: 1 }), { id: 1, name: 'a' })
     await cache.set(patientKey({ id: 2 }), { id: 2, name: 'b' })
     expect(await cache.invalidate(patientKey({ id: 1 }))).toBe(1)
-    expect(await cache.invalidate([patientKey({ id: 1 }), patientKey({ id: 2 }), 'absent'])).toBe(1)
+    // Key 1 now holds the first invalidation's tombstone (the fence), which counts as existing.
+    expect(await cache.invalidate([patientKey({ id: 1 }), patientKey({ id: 2 }), 'absent'])).toBe(2)
     expect(await cache.get(patientKey({ id: 2 }))).toBeUndefined()
-    expect(cache.stats().deletes).toBe(2)
+    expect(cache.stats().deletes).toBe(3)
+    const unfenced = testCache({ fence: false }).cache
+    await unfenced.set(patientKey({ id: 1 }), { id: 1, name: 'a' })
+    expect(await unfenced.invalidate(patientKey({ id: 1 }))).toBe(1)
+    expect(await unfenced.invalidate([patientKey({ id: 1 }), 'absent'])).toBe(0)
   })
 
   it('a hit costs one store call', async () => {
@@ -61,16 +66,20 @@ describe('get / set / has / invalidate', () => {
 })
 
 describe('deletePattern', () => {
-  it('deletes by SCAN in batches, returns the count, and never uses anything but scan + delete', async () => {
+  it.each([
+    { fence: undefined, write: 'batch' }, // each key found becomes a tombstone: one atomic batch of SET XX per 500 keys
+    { fence: false as const, write: 'delete' },
+  ])('deletes by SCAN in batches, returns the count, and never uses anything but scan + $write', async ({ fence, write }) => {
     const counting = countingDriver(memoryDriver())
-    const { cache } = testCache({ driver: counting.driver })
+    const { cache } = testCache({ driver: counting.driver, ...(fence === undefined ? {} : { fence }) })
     const itemKey = defineKey('item:{id}')
     await Promise.all(Array.from({ length: 1_200 }, (_, id) => cache.set(itemKey({ id }), id)))
     await cache.set('other:1', 1)
     counting.reset()
     expect(await cache.deletePattern(itemKey.pattern({}))).toBe(1_200)
-    expect([...counting.calls.keys()].sort()).toEqual(['delete', 'scan'])
-    expect(counting.calls.get('delete')).toBe(3) // 500 + 500 + 200
+    expect([...counting.calls.keys()].sort()).toEqual([write, 'scan'].sort())
+    expect(counting.calls.get(write)).toBe(3) // 500 + 500 + 200
+    expect(await cache.get(itemKey({ id: 7 }))).toBeUndefined()
     expect(await cache.get('other:1')).toBe(1)
   })
 

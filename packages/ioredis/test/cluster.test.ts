@@ -127,6 +127,13 @@ describe('ioredis driver on a 3-master Redis Cluster', () => {
     expect(before.reduce((a, b) => a + b, 0)).toBe(300)
 
     expect(await cache.deletePattern(item.pattern({}))).toBe(300)
+    // The fence leaves a tombstone in place of each entry (for its TTL): every key reads as a miss.
+    for (let id = 0; id < 300; id++) expect(await driver.get(`${prefix}:item:${id}`)).toMatch(/^@cf /)
+    expect(await cache.get(item({ id: 7 }))).toBeUndefined()
+    expect((await keysPerMaster(`${prefix}:other:*`)).reduce((a, b) => a + b, 0)).toBe(30)
+
+    const unfenced = createCache({ driver, prefix, logger: quietLogger, env: false, fence: false })
+    expect(await unfenced.deletePattern(item.pattern({}))).toBe(300)
     expect(await keysPerMaster(`${prefix}:item:*`)).toEqual([0, 0, 0])
     expect((await keysPerMaster(`${prefix}:other:*`)).reduce((a, b) => a + b, 0)).toBe(30)
   })

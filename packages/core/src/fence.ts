@@ -1,0 +1,173 @@
+import type { CacheRuntime } from './cache-runtime.js'
+import type { KeySpec } from './define-key.js'
+import type { DriverValue } from './driver.js'
+import type { CacheOperation, LabelAttributes } from './metrics.js'
+import { newToken } from './tag-tokens.js'
+
+/**
+ * The fence keeps a getOrSet load that started before an invalidation from writing what it read,
+ * whichever process invalidated (the cache-aside race: B reads the database before A's commit, A
+ * invalidates, B writes the old row for a whole TTL).
+ *
+ * - An invalidation never leaves a key empty: it writes a tombstone, `@cf <128 random bits>`,
+ *   that lives `fence.ttl`. A tombstone reads as a miss everywhere.
+ * - A getOrSet read remembers what the key held before the loader ran (nothing, a tombstone, a
+ *   stale entry). The write after the load removes exactly that (compareAndDelete) and then writes
+ *   with SET NX. Anything that changed the key since the read (a tombstone written by an
+ *   invalidation, another load's value) is still there, so the SET NX does nothing.
+ *
+ * On the common miss (nothing there) this is one SET NX instead of one SET: no extra round trip.
+ * A hit is unchanged. The guarantee holds while a tombstone outlives the load that must respect
+ * it: a load that took longer than the fence TTL (less two deadlines for its writes) does not write.
+ */
+
+/** The first bytes of a tombstone: not an `@c1` envelope, so no reader takes it for an entry. */
+const TOMBSTONE_HEADER = '@cf '
+const TOMBSTONE_BYTES = [0x40, 0x63, 0x66, 0x20]
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
+/**
+ * What a getOrSet read saw at the key: the raw value (an entry or a tombstone), `null` when the
+ * key was absent, or `undefined` when the read did not reach the store.
+ */
+export type Observed = DriverValue | null | undefined
+
+/** What a fenced write needs to know about its load. */
+export interface WriteFence {
+  readonly observed: Observed
+  /** performance.now() before the read that observed it. */
+  readonly since: number
+}
+
+/**
+ * A fresh tombstone: unique, so a write comparing against an older one never matches it.
+ *
+ * @example
+ * ```ts
+ * newTombstone() // '@cf q3Vw0Jw8mZ0bqzjH2o6wXg'
+ * ```
+ */
+export function newTombstone(): string {
+  return TOMBSTONE_HEADER + newToken()
+}
+
+/**
+ * Whether a raw stored value is a tombstone (as text from `get`, or bytes from `getBytes`).
+ *
+ * @example
+ * ```ts
+ * isTombstone('@cf q3Vw0Jw8mZ0bqzjH2o6wXg') // true
+ * ```
+ */
+export function isTombstone(raw: DriverValue): boolean {
+  if (typeof raw === 'string') return raw.startsWith(TOMBSTONE_HEADER)
+  if (raw.length < TOMBSTONE_BYTES.length) return false
+  for (let i = 0; i < TOMBSTONE_BYTES.length; i++) if (raw[i] !== TOMBSTONE_BYTES[i]) return false
+  return true
+}
+
+/** The observed value as compareAndDelete takes it; undefined for bytes that are not UTF-8 (they cannot be compared). */
+function comparable(raw: DriverValue): string | undefined {
+  if (typeof raw === 'string') return raw
+  try {
+    return utf8.decode(raw)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Writes an entry after a load, only if the key still holds what the load observed before its
+ * loader ran. Resolves true when written; false when the fence refused it (counted in
+ * `fencedWrites`). Store failures reject, as rt.call does.
+ *
+ * @example
+ * ```ts
+ * await fencedSet(rt, { fullKey, spec, attributes }, data, 600_000, { observed: null, since })
+ * ```
+ */
+export async function fencedSet(
+  rt: CacheRuntime,
+  target: { readonly fullKey: string; readonly spec: KeySpec | undefined; readonly attributes: LabelAttributes },
+  data: DriverValue,
+  ttlMs: number,
+  fence: WriteFence,
+): Promise<boolean> {
+  const { fullKey, spec, attributes } = target
+  const fenceMs = rt.config.fenceMs as number
+  const driver = rt.config.driver
+  // Two store calls may follow, each within its deadline: the tombstone must outlive them too.
+  if (performance.now() - fence.since + 2 * rt.config.deadlineMs >= fenceMs) return refused(rt)
+  const observed = fence.observed
+  if (observed !== null && observed !== undefined) {
+    const expected = comparable(observed)
+    // Bytes that are not UTF-8 cannot be compared: SET NX would fail on them anyway.
+    if (expected === undefined) return refused(rt)
+    await rt.call('set', attributes, spec, () => driver.compareAndDelete(fullKey, expected))
+  }
+  const written = await rt.call('set', attributes, spec, () => driver.set(fullKey, data, { ttlMs, condition: 'nx' }))
+  return written || refused(rt)
+}
+
+function refused(rt: CacheRuntime): false {
+  rt.stats.fencedWrites++
+  return false
+}
+
+/**
+ * Invalidates keys: deleted when the fence is off; replaced by one tombstone otherwise (absent
+ * keys included: a load of an absent key may be in flight). Resolves how many keys existed
+ * (entries and earlier tombstones). One atomic batch when the driver can; else, per key, a DEL then
+ * a SET: whatever a load writes between the two is replaced by the tombstone.
+ *
+ * @example
+ * ```ts
+ * await fenceKeys(rt, ['identity:patient:42'], 'invalidate', attributes, spec)
+ * ```
+ */
+export async function fenceKeys(rt: CacheRuntime, keys: readonly string[], operation: CacheOperation, attributes: LabelAttributes, spec: KeySpec | undefined): Promise<number> {
+  const driver = rt.config.driver
+  const fenceMs = rt.config.fenceMs
+  if (fenceMs === undefined) return rt.call(operation, attributes, spec, () => driver.delete(keys))
+  const tombstone = newTombstone()
+  const batched = driver.capabilities.batch
+  const fenceSome = (some: readonly string[]) =>
+    rt.call(operation, attributes, spec, async () => {
+      if (batched) {
+        const results = await driver.batch([{ op: 'delete', keys: some }, ...some.map((key) => ({ op: 'set' as const, key, value: tombstone, ttlMs: fenceMs }))])
+        return results[0] as number
+      }
+      const existed = await driver.delete(some)
+      await Promise.all(some.map((key) => driver.set(key, tombstone, { ttlMs: fenceMs })))
+      return existed
+    })
+  if (keys.length === 1 || (batched && driver.capabilities.crossSlotBatch)) return fenceSome(keys)
+  // A cluster batch must stay in one slot: one per key, in parallel.
+  const counts = await Promise.all(keys.map((key) => fenceSome([key])))
+  return counts.reduce((sum, count) => sum + count, 0)
+}
+
+/**
+ * deletePattern's batch: deleted when the fence is off; otherwise each key that still exists is
+ * replaced by a tombstone (SET XX), so a load of it in flight cannot write. Resolves how many were
+ * replaced or deleted.
+ *
+ * @example
+ * ```ts
+ * await fenceFoundKeys(rt, ['fhir:export:venues:ej:1'], attributes)
+ * ```
+ */
+export async function fenceFoundKeys(rt: CacheRuntime, keys: readonly string[], attributes: LabelAttributes): Promise<number> {
+  const driver = rt.config.driver
+  const fenceMs = rt.config.fenceMs
+  if (fenceMs === undefined) return rt.call('deletePattern', attributes, undefined, () => driver.delete(keys))
+  const tombstone = newTombstone()
+  if (driver.capabilities.batch && driver.capabilities.crossSlotBatch) {
+    const results = await rt.call('deletePattern', attributes, undefined, () =>
+      driver.batch(keys.map((key) => ({ op: 'set' as const, key, value: tombstone, ttlMs: fenceMs, condition: 'xx' as const }))),
+    )
+    return results.filter((result) => result === true).length
+  }
+  const results = await Promise.all(keys.map((key) => rt.call('deletePattern', attributes, undefined, () => driver.set(key, tombstone, { ttlMs: fenceMs, condition: 'xx' }))))
+  return results.filter(Boolean).length
+}
