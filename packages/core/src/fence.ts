@@ -115,10 +115,25 @@ function refused(rt: CacheRuntime): false {
 }
 
 /**
+ * How many of `keys` hold an entry (not a tombstone). Sent together with the fencing writes, on
+ * the same connections, so it sees the state they replace; it only feeds the returned count.
+ */
+async function countEntries(rt: CacheRuntime, keys: readonly string[], operation: CacheOperation, attributes: LabelAttributes, spec: KeySpec | undefined): Promise<number> {
+  const driver = rt.config.driver
+  const values =
+    keys.length === 1 || driver.capabilities.crossSlotBatch
+      ? await rt.call(operation, attributes, spec, () => driver.mget(keys))
+      : await Promise.all(keys.map((key) => rt.call(operation, attributes, spec, () => driver.get(key))))
+  let count = 0
+  for (const value of values) if (value !== null && !isTombstone(value)) count++
+  return count
+}
+
+/**
  * Invalidates keys: deleted when the fence is off; replaced by one tombstone otherwise (absent
- * keys included: a load of an absent key may be in flight). Resolves how many keys existed
- * (entries and earlier tombstones). One atomic batch when the driver can; else, per key, a DEL then
- * a SET: whatever a load writes between the two is replaced by the tombstone.
+ * keys included: a load of an absent key may be in flight). Resolves how many held an entry. One
+ * atomic batch when the driver can; else, per key, a DEL then a SET: whatever a load writes
+ * between the two is replaced by the tombstone.
  *
  * @example
  * ```ts
@@ -134,23 +149,23 @@ export async function fenceKeys(rt: CacheRuntime, keys: readonly string[], opera
   const fenceSome = (some: readonly string[]) =>
     rt.call(operation, attributes, spec, async () => {
       if (batched) {
-        const results = await driver.batch([{ op: 'delete', keys: some }, ...some.map((key) => ({ op: 'set' as const, key, value: tombstone, ttlMs: fenceMs }))])
-        return results[0] as number
+        await driver.batch([{ op: 'delete', keys: some }, ...some.map((key) => ({ op: 'set' as const, key, value: tombstone, ttlMs: fenceMs }))])
+        return
       }
-      const existed = await driver.delete(some)
+      await driver.delete(some)
       await Promise.all(some.map((key) => driver.set(key, tombstone, { ttlMs: fenceMs })))
-      return existed
     })
-  if (keys.length === 1 || (batched && driver.capabilities.crossSlotBatch)) return fenceSome(keys)
+  const counted = countEntries(rt, keys, operation, attributes, spec)
+  counted.catch(() => undefined)
   // A cluster batch must stay in one slot: one per key, in parallel.
-  const counts = await Promise.all(keys.map((key) => fenceSome([key])))
-  return counts.reduce((sum, count) => sum + count, 0)
+  await (keys.length === 1 || (batched && driver.capabilities.crossSlotBatch) ? fenceSome(keys) : Promise.all(keys.map((key) => fenceSome([key]))))
+  return counted
 }
 
 /**
  * deletePattern's batch: deleted when the fence is off; otherwise each key that still exists is
- * replaced by a tombstone (SET XX), so a load of it in flight cannot write. Resolves how many were
- * replaced or deleted.
+ * replaced by a tombstone (SET XX), so a load of it in flight cannot write. Resolves how many
+ * held an entry.
  *
  * @example
  * ```ts
@@ -162,12 +177,14 @@ export async function fenceFoundKeys(rt: CacheRuntime, keys: readonly string[], 
   const fenceMs = rt.config.fenceMs
   if (fenceMs === undefined) return rt.call('deletePattern', attributes, undefined, () => driver.delete(keys))
   const tombstone = newTombstone()
+  const counted = countEntries(rt, keys, 'deletePattern', attributes, undefined)
+  counted.catch(() => undefined)
   if (driver.capabilities.batch && driver.capabilities.crossSlotBatch) {
-    const results = await rt.call('deletePattern', attributes, undefined, () =>
+    await rt.call('deletePattern', attributes, undefined, () =>
       driver.batch(keys.map((key) => ({ op: 'set' as const, key, value: tombstone, ttlMs: fenceMs, condition: 'xx' as const }))),
     )
-    return results.filter((result) => result === true).length
+  } else {
+    await Promise.all(keys.map((key) => rt.call('deletePattern', attributes, undefined, () => driver.set(key, tombstone, { ttlMs: fenceMs, condition: 'xx' }))))
   }
-  const results = await Promise.all(keys.map((key) => rt.call('deletePattern', attributes, undefined, () => driver.set(key, tombstone, { ttlMs: fenceMs, condition: 'xx' }))))
-  return results.filter(Boolean).length
+  return counted
 }
