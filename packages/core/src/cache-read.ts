@@ -76,7 +76,7 @@ export async function readEntry(
       if (spec?.schema !== undefined) {
         let result = spec.schema['~standard'].validate(value) as StandardSchemaV1Result<unknown> | Promise<StandardSchemaV1Result<unknown>>
         if (result instanceof Promise) result = await result
-        if (result.issues !== undefined) return corrupted(rt, fullKey, raw, spec, attributes, operation)
+        if (result.issues !== undefined) return corrupted(rt, fullKey, raw, spec, attributes, operation, sink !== undefined && rt.config.fenceMs !== undefined)
         value = result.value
       }
       // Inside the try: a value that cannot be frozen (a codec's exotic object) is an undecodable
@@ -84,7 +84,7 @@ export async function readEntry(
       if (rt.shared !== undefined && codec.format === 'string') value = rt.shared.keep(fullKey, raw as string, codec, spec?.schema, value, meta)
     } catch {
       // Neither the error nor its message is kept: a codec error may quote the payload.
-      return corrupted(rt, fullKey, raw, spec, attributes, operation)
+      return corrupted(rt, fullKey, raw, spec, attributes, operation, sink !== undefined && rt.config.fenceMs !== undefined)
     }
   }
 
@@ -93,8 +93,9 @@ export async function readEntry(
   if (queue !== undefined && queue.size > 0 && queue.shadows(fullKey, meta?.t)) return MISS
   if (meta?.t !== undefined && !(await tagTokens.verify(meta.t, attributes, spec))) {
     rt.stats.tagMisses++
-    // Tokens never come back, so the entry is dead: reclaim it now rather than at its TTL.
-    rt.deleteInBackground(fullKey, raw, operation, attributes, spec)
+    // Tokens never come back, so the entry is dead: reclaim it now rather than at its TTL. Not in
+    // getOrSet: its fenced write replaces exactly this value, which a delete would make it miss.
+    if (sink === undefined || rt.config.fenceMs === undefined) rt.deleteInBackground(fullKey, raw, operation, attributes, spec)
     return MISS
   }
   if (meta?.f !== undefined) return new TimedEntry(value, meta.f, meta.d ?? 0)
@@ -107,11 +108,12 @@ function freshValue(rt: CacheRuntime, read: unknown): unknown {
   return rt.config.clock.now() < read.freshUntil ? read.value : MISS
 }
 
-function corrupted(rt: CacheRuntime, fullKey: string, raw: DriverValue, spec: KeySpec | undefined, attributes: LabelAttributes, operation: 'get' | 'has'): typeof MISS {
+function corrupted(rt: CacheRuntime, fullKey: string, raw: DriverValue, spec: KeySpec | undefined, attributes: LabelAttributes, operation: 'get' | 'has', replaced: boolean): typeof MISS {
   rt.stats.decodeFailures++
   rt.metrics.error(attributes, operation, 'DECODE_FAILED')
   rt.warn('a cached entry could not be decoded or failed its schema; it was treated as a miss and deleted', operation, 'DECODE_FAILED', attributes, spec)
-  rt.deleteInBackground(fullKey, raw, operation, attributes, spec)
+  // getOrSet's fenced write replaces it (a delete now would make that write miss it).
+  if (!replaced) rt.deleteInBackground(fullKey, raw, operation, attributes, spec)
   return MISS
 }
 

@@ -11,13 +11,15 @@ import { newToken } from './tag-tokens.js'
  *
  * - An invalidation never leaves a key empty: it writes a tombstone, `@cf <128 random bits>`,
  *   that lives `fence.ttl`. A tombstone reads as a miss everywhere.
- * - A getOrSet read remembers what the key held before the loader ran (nothing, a tombstone, a
- *   stale entry). The write after the load removes exactly that (compareAndDelete) and then writes
- *   with SET NX. Anything that changed the key since the read (a tombstone written by an
- *   invalidation, another load's value) is still there, so the SET NX does nothing.
+ * - A getOrSet read remembers what the key held before the loader ran: a tombstone or a stale
+ *   entry. When the key was empty, the load places its own tombstone (a claim, SET NX) as its
+ *   loader starts. The write after the load removes exactly that value (compareAndDelete) and,
+ *   only if it was still there, writes with SET NX. An invalidation since the read replaced it, so
+ *   the write does not happen. Between the two calls the key is empty, and the only SET NX that can
+ *   land there is another load's claim, made after that gap opened, so never stale.
  *
- * On the common miss (nothing there) this is one SET NX instead of one SET: no extra round trip.
- * A hit is unchanged. The guarantee holds while a tombstone outlives the load that must respect
+ * A hit is unchanged. A miss writes with three calls instead of one (claim, compareAndDelete,
+ * SET NX); the claim travels while the loader runs. The guarantee holds while a tombstone outlives the load that must respect
  * it: a load that took longer than the fence TTL (less two deadlines for its writes) does not write.
  */
 
@@ -37,6 +39,28 @@ export interface WriteFence {
   readonly observed: Observed
   /** performance.now() before the read that observed it. */
   readonly since: number
+  /** When the key was empty (or unread): the tombstone this load placed, undefined if it could not. */
+  readonly claim: Promise<string | undefined> | undefined
+}
+
+/**
+ * Places a load's own tombstone on a key its read found empty: SET NX, PX the fence TTL. Resolves
+ * the tombstone, or undefined when the key is no longer empty or the store failed (the load will
+ * not write). Never rejects.
+ *
+ * @example
+ * ```ts
+ * const claim = claimKey(rt, { fullKey, spec, attributes })
+ * ```
+ */
+export function claimKey(rt: CacheRuntime, target: { readonly fullKey: string; readonly spec: KeySpec | undefined; readonly attributes: LabelAttributes }): Promise<string | undefined> {
+  const tombstone = newTombstone()
+  const driver = rt.config.driver
+  const ttlMs = rt.config.fenceMs as number
+  return rt.call('set', target.attributes, target.spec, () => driver.set(target.fullKey, tombstone, { ttlMs, condition: 'nx' })).then(
+    (placed) => (placed ? tombstone : undefined),
+    () => undefined,
+  )
 }
 
 /**
@@ -64,6 +88,28 @@ export function isTombstone(raw: DriverValue): boolean {
   if (raw.length < TOMBSTONE_BYTES.length) return false
   for (let i = 0; i < TOMBSTONE_BYTES.length; i++) if (raw[i] !== TOMBSTONE_BYTES[i]) return false
   return true
+}
+
+/**
+ * Gives back a claim when the load will not write (no value, an error, skipCache): in the
+ * background, so lookups of absent rows do not leave a tombstone each. Failures are only counted.
+ *
+ * @example
+ * ```ts
+ * releaseClaim(rt, { fullKey, spec, attributes }, claim)
+ * ```
+ */
+export function releaseClaim(
+  rt: CacheRuntime,
+  target: { readonly fullKey: string; readonly spec: KeySpec | undefined; readonly attributes: LabelAttributes },
+  claim: Promise<string | undefined> | undefined,
+): void {
+  if (claim === undefined) return
+  const driver = rt.config.driver
+  const released = claim.then((tombstone) =>
+    tombstone === undefined ? false : rt.call('set', target.attributes, target.spec, () => driver.compareAndDelete(target.fullKey, tombstone)),
+  )
+  rt.track(released.catch(() => undefined))
 }
 
 /** The observed value as compareAndDelete takes it; undefined for bytes that are not UTF-8 (they cannot be compared). */
@@ -99,12 +145,13 @@ export async function fencedSet(
   // Two store calls may follow, each within its deadline: the tombstone must outlive them too.
   if (performance.now() - fence.since + 2 * rt.config.deadlineMs >= fenceMs) return refused(rt)
   const observed = fence.observed
-  if (observed !== null && observed !== undefined) {
-    const expected = comparable(observed)
-    // Bytes that are not UTF-8 cannot be compared: SET NX would fail on them anyway.
-    if (expected === undefined) return refused(rt)
-    await rt.call('set', attributes, spec, () => driver.compareAndDelete(fullKey, expected))
-  }
+  let expected: string | undefined
+  if (observed === null || observed === undefined) expected = await fence.claim
+  // Bytes that are not UTF-8 cannot be compared: the entry stays until it expires.
+  else expected = comparable(observed)
+  if (expected === undefined) return refused(rt)
+  // Only if the key still holds exactly what this load saw (or placed): otherwise it changed since.
+  if (!(await rt.call('set', attributes, spec, () => driver.compareAndDelete(fullKey, expected)))) return refused(rt)
   const written = await rt.call('set', attributes, spec, () => driver.set(fullKey, data, { ttlMs, condition: 'nx' }))
   return written || refused(rt)
 }

@@ -10,7 +10,7 @@ import { LoadContext, runLoader, type Loader, type WriteOptions } from './loader
 import { waitForLoader } from './loader-timeout.js'
 import type { LabelAttributes } from './metrics.js'
 import type { LoadPolicy } from './resilience-options.js'
-import type { Observed } from './fence.js'
+import { claimKey, releaseClaim, type Observed } from './fence.js'
 import type { TagTokens } from './tag-tokens.js'
 import { parseTtlSpec } from './ttl.js'
 
@@ -129,14 +129,20 @@ async function runLoad(rt: CacheRuntime, tagTokens: TagTokens, q: LoadRequest, l
       return SKIPPED
     }
   }
+  let claim: Promise<string | undefined> | undefined
+  let claimUsed = false
   const settle = () => {
     if (lockToken !== undefined) rt.track(releaseLock(rt, q.fullKey, lockToken, q.attributes, q.spec))
+    if (!claimUsed) releaseClaim(rt, q, claim)
     done()
   }
 
+  const fenced = rt.config.fenceMs !== undefined
   // The fence covers tags by their tokens: read before the loader starts, an invalidateTags() that
   // follows it replaces a token this write carries; one that precedes it is seen by the loader.
-  if (q.tokens !== undefined && rt.config.fenceMs !== undefined) await q.tokens.catch(() => undefined)
+  if (q.tokens !== undefined && fenced) await q.tokens.catch(() => undefined)
+  // An empty (or unread) key: claim it now, while the loader runs (see fence.ts).
+  if (fenced && (q.observed === null || q.observed === undefined)) claim = claimKey(rt, q)
   const context = new LoadContext()
   const started = performance.now()
   let value: unknown
@@ -174,7 +180,9 @@ async function runLoad(rt: CacheRuntime, tagTokens: TagTokens, q: LoadRequest, l
     settle()
     return value
   }
-  const fence = rt.config.fenceMs === undefined ? undefined : { observed: q.observed, since: q.observedAt }
+  // The write consumes the claim (it removes it, or finds it replaced): nothing to give back.
+  claimUsed = true
+  const fence = fenced ? { observed: q.observed, since: q.observedAt, claim } : undefined
   const stored = storeEntry(rt, tagTokens, write, q.tokens, fence)
   load.stored = stored
   // The lock is released after the write, so a waiter that sees it gone finds the value.

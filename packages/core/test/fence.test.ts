@@ -90,6 +90,52 @@ describe('fence: a load that started before an invalidation in another process d
     expect(await driver.get('f:patient:7')).toMatch(/^@cf /)
   })
 
+  it('a load that saw an empty key cannot write into the gap of a later load (the claim)', async () => {
+    // B reads an empty key and the old row; A commits and invalidates; C (another process) loads
+    // the new row and, between its compareAndDelete and its SET NX, the key is empty: B's late
+    // write must not land there.
+    const inner = memoryDriver()
+    let onGap: (() => Promise<void>) | undefined
+    const gapped: Driver = new Proxy(inner, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver)
+        if (property !== 'compareAndDelete') return typeof value === 'function' ? value.bind(target) : value
+        return async (key: string, expected: string) => {
+          const deleted = await target.compareAndDelete(key, expected)
+          const hook = onGap
+          onGap = undefined
+          if (deleted && hook !== undefined) await hook()
+          return deleted
+        }
+      },
+    })
+    const { a, b } = twoProcesses({}, gapped)
+    const c = createCache({ env: false, logger: recordingLogger(), prefix: 'f', driver: gapped })
+    const database = { version: 1 }
+    const slow = slowLoad(database)
+    const servedB = b.getOrSet(patientKey({ id: 12 }), slow.loader)
+    await slow.running
+    database.version = 2
+    await a.invalidate(patientKey({ id: 12 }))
+    onGap = async () => {
+      slow.release()
+      await servedB
+      await writesSettled(b)
+    }
+    expect(await c.getOrSet(patientKey({ id: 12 }), () => ({ version: database.version }))).toEqual({ version: 2 })
+    await writesSettled(c)
+    expect(b.stats().fencedWrites).toBe(1)
+    expect(await a.get(patientKey({ id: 12 }))).toEqual({ version: 2 })
+  })
+
+  it('a load that does not write gives its claim back: lookups of absent rows leave nothing behind', async () => {
+    const { b, driver } = twoProcesses()
+    expect(await b.getOrSet(patientKey({ id: 404 }), () => undefined)).toBeUndefined()
+    await expect.poll(() => driver.exists(['f:patient:404'])).toBe(0)
+    await expect(b.getOrSet(patientKey({ id: 500 }), () => Promise.reject(new Error('database down')))).rejects.toThrow('database down')
+    await expect.poll(() => driver.exists(['f:patient:500'])).toBe(0)
+  })
+
   it('two loads after one invalidation: one writes, the other finds the key taken', async () => {
     const { a, b } = twoProcesses()
     await a.set(patientKey({ id: 3 }), { version: 1 })
