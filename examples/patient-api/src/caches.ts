@@ -1,4 +1,4 @@
-import { createCache, memoryDriver, type Cache, type CacheEnv, type CacheLogger, type Driver } from '@cachette/core'
+import { createCache, memoryDriver, type Cache, type CacheEnv, type CacheLogger, type Driver, type Duration } from '@cachette/core'
 import {
   createDashboardStatsCache,
   createPatientCache,
@@ -60,6 +60,12 @@ export interface AppCachesOptions {
   readonly lockSecret?: string
   /** Where both caches report absorbed failures (never a key, a code or a value). @default console, rate-limited */
   readonly logger?: CacheLogger
+  /**
+   * The fence against the cache-aside race between instances (a load that read the database before
+   * another instance's commit must not write what it read): the cache's, and the patient HASH's in
+   * `'hash'` storage. `false` turns both off (tests show the race with it). @default { ttl: '1m' }
+   */
+  readonly fence?: false | { readonly ttl?: Duration }
 }
 
 /**
@@ -76,13 +82,17 @@ export function createAppCaches(options: AppCachesOptions): AppCaches {
   const env = options.env ?? process.env
   // Left out when not given: core then reads process.env itself (its option check wants a plain object).
   const logger = options.logger === undefined ? {} : { logger: options.logger }
-  const cache = createCache({ driver, prefix: 'identity', ...(options.env === undefined ? {} : { env: options.env }), ...(options.meter === undefined ? {} : { meter: options.meter }), ...logger })
+  const storage = options.storage ?? 'hash'
+  const fence = options.fence === undefined ? {} : { fence: options.fence }
+  const cache = createCache({ driver, prefix: 'identity', ...(options.env === undefined ? {} : { env: options.env }), ...(options.meter === undefined ? {} : { meter: options.meter }), ...logger, ...fence })
   const patients = createPatientCache({
     cache,
     driver,
     etablissement: options.etablissement,
-    storage: options.storage ?? 'hash',
+    storage,
     env,
+    // In 'json' storage patients are cache entries: the cache's fence covers them.
+    ...(storage === 'hash' ? fence : {}),
     ...(options.meter === undefined ? {} : { meter: options.meter }),
     ...(options.lockSecret === undefined ? {} : { duplicateLock: { secret: options.lockSecret } }),
     ...logger,

@@ -51,11 +51,13 @@ export interface PatientCache {
    */
   keyOf(code: string): string
   /**
-   * Cache-aside by `code_patient`: the cached record, else `load(code)`'s, written to the cache
-   * (warming) before it is returned, shaped as a hit returns it (in `'hash'` storage timestamps keep
-   * whole seconds, as the seed's RFC 3339). One load per code per process however many callers wait. A store
-   * failure never fails the call; a corrupted entry is a miss; `null`/`undefined` from the loader is
-   * returned as `undefined` and not cached.
+   * Cache-aside by `code_patient`: the cached record, else `load(code)`'s, shaped as a hit returns
+   * it (in `'hash'` storage timestamps keep whole seconds, as the seed's RFC 3339) and written to
+   * the cache (warming: in `'hash'` storage before it is returned, in `'json'` storage by the
+   * cache's getOrSet), unless an invalidation of that code came after the read, in any instance (the
+   * fence). One load per code per process however many callers wait. A store failure never fails
+   * the call; a corrupted entry or an invalidation's tombstone is a miss; `null`/`undefined` from
+   * the loader is returned as `undefined` and not cached.
    *
    * @example
    * ```ts
@@ -84,9 +86,10 @@ export interface PatientCache {
    */
   warm(patient: PatientInput): Promise<boolean>
   /**
-   * Deletes cached records now. When the store cannot be reached the invalidation is queued and
-   * retried (bounded backoff) and the record is not served from the cache meanwhile. Never rejects
-   * for a store failure.
+   * Invalidates cached records now: each is replaced by a tombstone (the fence; deleted with
+   * `fence: false`), and loads of them in flight in any instance will not write. When the store
+   * cannot be reached the invalidation is queued and retried (bounded backoff) and the record is not
+   * served from the cache meanwhile. Never rejects for a store failure.
    *
    * @example
    * ```ts

@@ -9,7 +9,9 @@ import { patientKeyBuilder } from './patient-keys.js'
 import { PatientSchema, type Patient, type PatientInput } from './patient-schema.js'
 import { PatientStatsCounters } from './patient-stats.js'
 import { warn } from './log.js'
-import { hashStore, jsonStore, type PatientStore } from './patient-store.js'
+import { hashStore } from './hash-store.js'
+import { jsonStore } from './json-store.js'
+import type { LoadedRecord, PatientStore } from './patient-store.js'
 import { searchPatients } from './search.js'
 
 interface Flight {
@@ -23,7 +25,9 @@ function requireCapabilities(options: ResolvedPatientOptions): void {
   const missing: string[] = []
   if (options.storage === 'hash' && capabilities?.hashes !== true) missing.push('hashes')
   if (options.storage === 'hash' && capabilities?.batch !== true) missing.push('batch')
-  if (!options.keepLockAfterCreate && capabilities?.compareAndDelete !== true) missing.push('compareAndDelete')
+  // The lock release, and the fence of 'hash' storage (a load's write removes exactly its token).
+  const fenced = options.storage === 'hash' && options.fenceMs !== undefined
+  if ((!options.keepLockAfterCreate || fenced) && capabilities?.compareAndDelete !== true) missing.push('compareAndDelete')
   if (missing.length > 0) throw new MissingCapabilityError('@cachette/patient', name, missing)
 }
 
@@ -107,23 +111,34 @@ export function createPatientCache(options: PatientCacheOptions): PatientCache {
 
   function loadThrough(key: Key<Patient>, code: string, load: PatientLoader): Promise<Patient | undefined> {
     const flight: Flight = { skipWrite: false, promise: undefined as unknown as Promise<Patient | undefined> }
+    /** The loader's record, checked; cacheable unless an invalidation in this process (or one waiting for retry) came meanwhile. */
+    const loadRecord = async (): Promise<LoadedRecord> => {
+      counters.loads++
+      const record = await load(code)
+      if (record === null || record === undefined) return { patient: undefined, cacheable: false }
+      const { patient, valid } = accept(record)
+      if (!valid) return { patient, cacheable: false }
+      // A record of another code stored under this one would be refused by every read (and
+      // deleted): returned to the caller, not cached.
+      if (patient.code_patient !== code) {
+        counters.invalidRecords++
+        warn(config, 'a loaded patient record has another code_patient than the one asked for; returned without caching', 'set', 'DECODE_FAILED')
+        return { patient, cacheable: false }
+      }
+      return { patient, cacheable: !flight.skipWrite && !queue.has(key.key) }
+    }
     const run = async (): Promise<Patient | undefined> => {
       try {
-        const cached = await read(key, code)
-        if (cached !== undefined) return cached
-        counters.loads++
-        const record = await load(code)
-        if (record === null || record === undefined) return undefined
-        const { patient, valid } = accept(record)
-        if (!valid || flight.skipWrite) return patient
-        // A record of another code stored under this one would be refused by every read (and
-        // deleted): returned to the caller, not cached.
-        if (patient.code_patient !== code) {
-          counters.invalidRecords++
-          warn(config, 'a loaded patient record has another code_patient than the one asked for; returned without caching', 'set', 'DECODE_FAILED')
-          return patient
+        // While an invalidation of this key waits for retry, the store may hold a stale entry: not
+        // read, and nothing written (the retry will remove it).
+        if (queue.has(key.key)) {
+          counters.misses++
+          return (await loadRecord()).patient
         }
-        await write(key, patient)
+        const { patient, hit, written } = await store.readThrough(key, code, loadRecord)
+        if (hit) counters.hits++
+        else counters.misses++
+        if (written) counters.warms++
         return patient
       } finally {
         if (flights.get(key.key) === flight) flights.delete(key.key)

@@ -196,6 +196,24 @@ export interface PatientCacheOptions {
    */
   readonly env?: CacheEnv | false
   /**
+   * The fence of `'hash'` storage against the cache-aside race across processes: a load that
+   * started before an invalidation of its code, in any instance, does not write what it read.
+   * An invalidation leaves a tombstone (a short string at the key) that lives `ttl`; a load writes
+   * only if the key still holds what it saw before its loader ran (see docs/patient.md). `ttl` must
+   * outlive your slowest load: a load that took longer is returned to its callers, not written.
+   * `false` restores plain DEL and DEL + HSET writes (a load in flight in another instance may then
+   * write a record read before the commit, for a whole TTL). In `'json'` storage the cache's own
+   * `fence` option (`createCache({ fence })`) applies, and this one is refused.
+   *
+   * @default { ttl: '1m' } (at least 1 s and more than 4 × deadlineMs)
+   * @example
+   * ```ts
+   * createPatientCache({ cache, driver, etablissement, fence: { ttl: '2m' } }) // loads of up to about 2 minutes
+   * createPatientCache({ cache, driver, etablissement, fence: false })          // no instance but this one writes the keys
+   * ```
+   */
+  readonly fence?: false | { readonly ttl?: Duration }
+  /**
    * Deadline of each store call this package makes itself (HASH reads and writes, locks), in ms.
    *
    * @default 500 (as `@cachette/core`)
@@ -271,6 +289,8 @@ export interface ResolvedPatientOptions {
   readonly codeParamName: 'code_patient' | 'code' | 'id'
   readonly codeParam: ParamMode
   readonly ttlMs: number
+  /** How long an invalidation's tombstone lives, ms; undefined when the fence is off ('hash' storage only). */
+  readonly fenceMs: number | undefined
   readonly deadlineMs: number
   /** One timer queue for every store call of this patient cache (core's DeadlineQueue). */
   readonly deadlines: DeadlineQueue
@@ -290,7 +310,7 @@ const WHERE = 'createPatientCache'
 const LOCK_PREFIX = /^[A-Za-z0-9_.:-]{1,100}$/
 
 const optionsSchema = z.strictObject({
-  cache: objectWith(['get', 'set', 'invalidate', 'stats'], 'expected a Cache from createCache()'),
+  cache: objectWith(['get', 'set', 'getOrSet', 'invalidate', 'stats'], 'expected a Cache from createCache()'),
   driver: objectWith(['hgetall', 'batch', 'set', 'delete', 'compareAndDelete'], 'expected a Driver (hgetall, batch, set, delete, compareAndDelete)'),
   etablissement: z.string().min(1, 'expected the establishment id'),
   storage: z.enum(['hash', 'json']).optional(),
@@ -304,6 +324,7 @@ const optionsSchema = z.strictObject({
     .optional(),
   ttl: durationSchema.optional(),
   env: envSchema.optional(),
+  fence: z.union([z.literal(false), z.strictObject({ ttl: durationSchema.optional() })], { message: 'expected false or { ttl }' }).optional(),
   deadlineMs: z.number().int().min(1).max(60_000).optional(),
   duplicateLock: z
     .strictObject({
@@ -324,6 +345,23 @@ const optionsSchema = z.strictObject({
   logger: objectWith(['warn'], 'expected a logger with a warn(message, fields) method').optional(),
   label: z.string().regex(/^[\w.:-]{1,100}$/, "expected 1 to 100 letters, digits, '_', '.', ':' or '-'").optional(),
 })
+
+/** The shortest fence TTL, as core's: below it, ordinary loads would outlive their tombstones. */
+const MIN_FENCE_MS = 1_000
+
+/** The fence TTL in ms, undefined when off; checked against the deadline (a fenced write makes two store calls after its load). */
+function resolveFenceMs(options: PatientCacheOptions, storage: PatientStorage, deadlineMs: number): number | undefined {
+  if (storage === 'json') {
+    if (options.fence !== undefined) failOptions(WHERE, ["fence: applies to 'hash' storage only; in 'json' storage the cache's own fence applies (createCache({ fence }))"])
+    return undefined
+  }
+  if (options.fence === false) return undefined
+  const fenceMs = durationMs(WHERE, 'fence.ttl', options.fence?.ttl ?? '1m')
+  if (!(fenceMs >= MIN_FENCE_MS && fenceMs > 4 * deadlineMs)) {
+    failOptions(WHERE, [`fence.ttl: must be at least ${MIN_FENCE_MS} ms and more than 4 × deadlineMs (${4 * deadlineMs} ms)`])
+  }
+  return fenceMs
+}
 
 const CODE_PARAM_NAMES = ['code_patient', 'code', 'id'] as const
 const TEMPLATE_PARAM = /\{(\w+)\}/g
@@ -352,15 +390,17 @@ export function resolvePatientOptions(options: PatientCacheOptions): ResolvedPat
     failOptions(WHERE, ['invalidationRetry.maxDelayMs: must not be below initialDelayMs'])
   }
   const deadlineMs = parsed.deadlineMs ?? 500
+  const storage = parsed.storage ?? 'hash'
   return {
     cache: options.cache,
     driver: options.driver,
     etablissement: parsed.etablissement,
-    storage: parsed.storage ?? 'hash',
+    storage,
     keyTemplate,
     codeParamName,
     codeParam: (parsed.codeParam ?? 'strict') as ParamMode,
     ttlMs: resolveTtlMs(WHERE, 'patient', options.ttl, '1h', options.env),
+    fenceMs: resolveFenceMs(options, storage, deadlineMs),
     deadlineMs,
     deadlines: new DeadlineQueue(deadlineMs),
     lockTtlMs: durationMs(WHERE, 'duplicateLock.ttl', options.duplicateLock?.ttl ?? '60s'),

@@ -6,17 +6,28 @@
 export interface PatientCacheStats {
   /** getByCode / get lookups served from the cache. */
   readonly hits: number
-  /** Lookups that found no usable entry (absent, expired, corrupted, store unavailable, invalidation pending). */
+  /** Lookups that found no usable entry (absent, expired, invalidated (a tombstone), corrupted, store unavailable, invalidation pending). */
   readonly misses: number
   /** hits / (hits + misses); 0 before the first lookup. */
   readonly hitRate: number
   /** Loader runs (one per single flight). */
   readonly loads: number
-  /** Records written to the cache (after a load, a create, or `warm()`). */
+  /**
+   * Records written to the cache (after a load, a create, or `warm()`). In `'json'` storage the
+   * write after a load is the cache's (getOrSet, in the background): counted here when handed to
+   * it; the ones its fence refused are in `cache.stats().fencedWrites`.
+   */
   readonly warms: number
+  /**
+   * `'hash'` storage: writes after a load the fence refused, the record being returned but not
+   * cached: the key changed since the load read it (an invalidation in any instance, or another
+   * instance's load), or the load took longer than the fence TTL allows. In `'json'` storage see
+   * `cache.stats().fencedWrites`.
+   */
+  readonly fencedWrites: number
   /** Store calls that failed or passed their deadline (absorbed: the caller got the database's answer). */
   readonly errors: number
-  /** Entries that could not be decoded (partial or corrupted hash, wrong type) or held another patient's record than their key's code: each was a miss and was deleted. */
+  /** Entries that could not be decoded (partial or corrupted hash, wrong type) or held another patient's record than their key's code: each was a miss and was deleted. A tombstone (an invalidation's fence) is a plain miss, not counted here. */
   readonly decodeFailures: number
   /** Loader records that failed `PatientSchema` or had another `code_patient` than the one asked for: returned to the caller, not cached. */
   readonly invalidRecords: number
@@ -46,6 +57,7 @@ export class PatientStatsCounters {
   misses = 0
   loads = 0
   warms = 0
+  fencedWrites = 0
   errors = 0
   decodeFailures = 0
   invalidRecords = 0
@@ -66,6 +78,7 @@ export class PatientStatsCounters {
       hitRate: lookups === 0 ? 0 : this.hits / lookups,
       loads: this.loads,
       warms: this.warms,
+      fencedWrites: this.fencedWrites,
       errors: this.errors,
       decodeFailures: this.decodeFailures,
       invalidRecords: this.invalidRecords,

@@ -75,7 +75,8 @@ describe('a corrupted or partial patient entry', () => {
     expect(load).toHaveBeenCalledTimes(1)
     expect(patients.stats().decodeFailures).toBe(1)
     expect(JSON.stringify(logger.lines)).not.toContain('CI-AUTRE-1')
-    expect((await patients.get(code))?.code_patient).toBe(code)
+    // The cache's getOrSet writes after answering.
+    await vi.waitFor(async () => expect((await patients.get(code))?.code_patient).toBe(code))
   })
 
   it('a loaded record of another code is returned but not cached under the code asked for', async () => {

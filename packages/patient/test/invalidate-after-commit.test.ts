@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { PatientSchema } from '../src/index.js'
-import { patientFixture, randomCode, seedPatient } from './support/fixtures.js'
+import { keyContent, patientFixture, randomCode, seedPatient } from './support/fixtures.js'
 
 describe('invalidateAfterCommit', () => {
   it('invalidates only once the transaction has committed', async () => {
@@ -15,7 +15,9 @@ describe('invalidateAfterCommit', () => {
     })
     expect(presentDuringTransaction).toBe(1)
     expect(result).toBe('committed')
-    expect(await driver.exists([key])).toBe(0)
+    // The HASH is replaced by the fence's tombstone (a miss for every reader).
+    expect(await keyContent(driver, key)).toBe('tombstone')
+    expect(await patients.get(code)).toBeUndefined()
     expect(patients.stats().invalidations).toBe(1)
   })
 
@@ -39,9 +41,9 @@ describe('invalidateAfterCommit', () => {
     await patients.warm(seedPatient({ code_patient: code }))
     const hooks: (() => unknown)[] = []
     patients.invalidateAfterCommit(code, { afterCommit: (callback) => hooks.push(callback) })
-    expect(await driver.exists([patients.keyOf(code)])).toBe(1)
+    expect(await keyContent(driver, patients.keyOf(code))).toBe('hash')
     await Promise.all(hooks.map((hook) => hook()))
-    expect(await driver.exists([patients.keyOf(code)])).toBe(0)
+    expect(await keyContent(driver, patients.keyOf(code))).toBe('tombstone')
   })
 
   it('checks the codes before running the transaction', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { patientFixture, randomCode, seedPatient } from './support/fixtures.js'
+import { keyContent, patientFixture, randomCode, seedPatient } from './support/fixtures.js'
 
 describe('an invalidation that cannot reach the store', () => {
   it('is queued, not served from meanwhile, and retried until it succeeds', async () => {
@@ -13,9 +13,9 @@ describe('an invalidation that cannot reach the store', () => {
     // The stale entry is still in the store, but this process does not trust it while the retry waits.
     const read = await patients.getByCode(code, async (c) => seedPatient({ code_patient: c, nom: 'NOUVEAU' }))
     expect(read?.nom).toBe('NOUVEAU')
-    // The automatic retry (5 ms, then doubling up to 20 ms in the fixture) deletes it.
+    // The automatic retry (5 ms, then doubling up to 20 ms in the fixture) replaces it by a tombstone.
     await vi.waitFor(() => expect(patients.stats().pendingInvalidations).toBe(0), { timeout: 2_000, interval: 5 })
-    expect(await driver.exists([patients.keyOf(code)])).toBe(0)
+    expect(await keyContent(driver, patients.keyOf(code))).toBe('tombstone')
     expect(patients.stats().invalidations).toBe(1)
   })
 
@@ -29,7 +29,7 @@ describe('an invalidation that cannot reach the store', () => {
     expect(patients.stats().pendingInvalidations).toBe(1)
     driver.down = false
     expect(await patients.retryPendingInvalidations()).toBe(0)
-    expect(await driver.exists([patients.keyOf(code)])).toBe(0)
+    expect(await keyContent(driver, patients.keyOf(code))).toBe('tombstone')
   })
 
   it('probes with one invalidation while the store is down instead of retrying them all', async () => {
@@ -37,9 +37,10 @@ describe('an invalidation that cannot reach the store', () => {
     const codes = Array.from({ length: 10 }, randomCode)
     driver.down = true
     for (const code of codes) await patients.invalidate(code)
-    const before = driver.calls.delete ?? 0
+    // With the fence, an invalidation is a SET of a tombstone.
+    const before = driver.calls.set ?? 0
     await vi.waitFor(() => expect(patients.stats().invalidationRetryFailures).toBeGreaterThanOrEqual(3), { timeout: 2_000, interval: 2 })
-    const retries = (driver.calls.delete ?? 0) - before
+    const retries = (driver.calls.set ?? 0) - before
     expect(retries).toBe(patients.stats().invalidationRetryFailures)
     expect(patients.stats().pendingInvalidations).toBe(10)
     driver.down = false
@@ -73,7 +74,7 @@ describe('an invalidation that cannot reach the store', () => {
     await patients.invalidate(code)
     driver.down = false
     await patients.close()
-    expect(await driver.exists([patients.keyOf(code)])).toBe(0)
+    expect(await keyContent(driver, patients.keyOf(code))).toBe('tombstone')
     expect(patients.stats()).toMatchObject({ invalidations: 1, invalidationsDropped: 0 })
   })
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { patientFixture, randomCode, seedPatient } from './support/fixtures.js'
+import { keyContent, patientFixture, randomCode, seedPatient } from './support/fixtures.js'
 
 describe("'json' storage (seed 001's identity:patient:<id>)", () => {
   it('stores one Cachette entry below the cache prefix, for the TTL, read back with Dates', async () => {
@@ -23,7 +23,8 @@ describe("'json' storage (seed 001's identity:patient:<id>)", () => {
     expect(patients.stats().pendingInvalidations).toBe(1)
     driver.down = false
     expect(await patients.retryPendingInvalidations()).toBe(0)
-    expect(await driver.exists([`identity:patient:${code}`])).toBe(0)
+    // The cache's fence: the entry is replaced by a tombstone.
+    expect(await keyContent(driver, `identity:patient:${code}`)).toBe('tombstone')
   })
 
   it('a corrupted JSON entry is a miss, deleted by the cache', async () => {

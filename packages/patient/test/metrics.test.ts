@@ -21,7 +21,8 @@ describe('HASH storage metrics', () => {
     expect(points.filter((p) => p.name === 'cache_misses')).toEqual([{ name: 'cache_misses', value: 1, attributes: { key_prefix: 'patient' } }])
     expect(points.filter((p) => p.name === 'cache_hits')).toEqual([{ name: 'cache_hits', value: 1, attributes: { key_prefix: 'patient' } }])
     const latencies = points.filter((p) => p.name === 'cache_latency_seconds')
-    expect(latencies.map((p) => p.attributes?.operation)).toEqual(['get', 'set', 'get'])
+    // The miss: HGETALL; the fence's claim (SET NX), compareAndDelete and MULTI; then the hit's HGETALL.
+    expect(latencies.map((p) => p.attributes?.operation)).toEqual(['get', 'set', 'set', 'set', 'get'])
     expect(latencies.every((p) => p.value >= 0 && p.value < 5 && p.attributes?.key_prefix === 'patient')).toBe(true)
   })
 

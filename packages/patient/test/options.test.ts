@@ -18,6 +18,12 @@ describe('createPatientCache options', () => {
     ['an unknown option', { ttlSeconds: 5 }, /ttlSeconds/],
     ['a retry delay above its maximum', { invalidationRetry: { initialDelayMs: 10, maxDelayMs: 5 } }, /maxDelayMs/],
     ['a CACHE_TTL_PATIENT in minutes', { env: { CACHE_TTL_PATIENT: '10m' } }, /CACHE_TTL_PATIENT/],
+    ['a fence TTL under 1 s', { fence: { ttl: 500 } }, /fence\.ttl: must be at least 1000 ms/],
+    ['a fence TTL within 4 deadlines', { fence: { ttl: '1s' }, deadlineMs: 300 }, /fence\.ttl: .*4 × deadlineMs \(1200 ms\)/],
+    ['a fence TTL that is not a duration', { fence: { ttl: '1 minute' } }, /fence\.ttl/],
+    ['a fence that is neither false nor { ttl }', { fence: true }, /fence: expected false or \{ ttl \}/],
+    ['an unknown fence option', { fence: { ttlMs: 5_000 } }, /fence/],
+    ["a fence in 'json' storage (the cache's own applies)", { storage: 'json', fence: { ttl: '1m' } }, /fence: applies to 'hash' storage only/],
   ])('refuses %s with a readable InvalidOptionsError', (_name, override, message) => {
     expect(() => createPatientCache({ ...base, ...(override as object) } as PatientCacheOptions)).toThrow(
       expect.objectContaining({ code: 'INVALID_OPTIONS', message: expect.stringMatching(message) }),
@@ -53,6 +59,17 @@ describe('createPatientCache options', () => {
     expect(bytes.keyOf('P-42')).not.toContain('42')
     expect(() => createPatientCache({ ...base, codeParam: { hmac: secret, length: 8 } })).toThrow(/codeParam/)
     expect(() => createPatientCache({ ...base, codeParam: { hmac: new Uint8Array(4) } })).toThrow(/codeParam/)
+  })
+})
+
+describe('the fence option', () => {
+  it("defaults to on in 'hash' storage, and needs compareAndDelete there", () => {
+    const capabilities = { ...driver.capabilities, compareAndDelete: false }
+    const noCompare = new Proxy(driver, { get: (target, property, receiver) => (property === 'capabilities' ? capabilities : Reflect.get(target, property, receiver)) }) as Driver
+    const keepLock = { duplicateLock: { keepAfterCreate: true } }
+    expect(() => createPatientCache({ ...base, ...keepLock, driver: noCompare })).toThrow(expect.objectContaining({ code: 'MISSING_CAPABILITY', message: expect.stringContaining('compareAndDelete') }))
+    expect(() => createPatientCache({ ...base, ...keepLock, driver: noCompare, fence: false })).not.toThrow()
+    expect(() => createPatientCache({ ...base, fence: { ttl: '5m' }, deadlineMs: 200 })).not.toThrow()
   })
 })
 

@@ -3,7 +3,7 @@ import { DriverError, memoryDriver, type Driver } from '@cachette/core'
 import type { FastifyInstance } from 'fastify'
 import { expect } from 'vitest'
 import { buildApp } from '../../src/app.js'
-import { createAppCaches, type AppCaches } from '../../src/caches.js'
+import { createAppCaches, type AppCaches, type AppCachesOptions } from '../../src/caches.js'
 import type { Database } from '../../src/db/database.js'
 import { captureLogs, TEST_LOCK_SECRET, uniqueName } from './api-suite.js'
 
@@ -30,9 +30,9 @@ export interface AppInstance {
  * Builds an app over `db` and `driver`. Instances share the establishment and the lock secret, so
  * they compute the same fingerprints, as the processes of one deployment do.
  */
-export async function appInstance(db: Database, driver: Driver, etablissement: string): Promise<AppInstance> {
+export async function appInstance(db: Database, driver: Driver, etablissement: string, options: Pick<AppCachesOptions, 'fence'> = {}): Promise<AppInstance> {
   const logs = captureLogs()
-  const caches = createAppCaches({ driver, etablissement, env: false, lockSecret: TEST_LOCK_SECRET, logger: logs.cacheLogger })
+  const caches = createAppCaches({ driver, etablissement, env: false, lockSecret: TEST_LOCK_SECRET, logger: logs.cacheLogger, ...options })
   const app = buildApp({ db, caches, etablissement, logger: { stream: logs.stream } })
   await app.ready()
   return {

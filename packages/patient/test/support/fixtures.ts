@@ -89,6 +89,16 @@ export function flakyDriver(inner: Driver): FlakyDriver {
   return proxy as FlakyDriver
 }
 
+/** What a key holds: nothing, an invalidation's tombstone (`@cf <token>`), a HASH, or another value. */
+export async function keyContent(driver: Driver, key: string): Promise<'absent' | 'tombstone' | 'hash' | 'value'> {
+  if ((await driver.exists([key])) === 0) return 'absent'
+  try {
+    return (await driver.get(key))?.startsWith('@cf ') === true ? 'tombstone' : 'value'
+  } catch {
+    return 'hash'
+  }
+}
+
 /** Collects log lines. */
 export function memoryLogger(): { warn: (message: string, fields: CacheLogFields) => void; lines: { message: string; fields: CacheLogFields }[] } {
   const lines: { message: string; fields: CacheLogFields }[] = []

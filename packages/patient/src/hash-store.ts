@@ -1,0 +1,253 @@
+import { isCacheError, type BatchCommand, type CacheErrorCode } from '@cachette/core'
+import { withDeadline } from './deadline.js'
+import { isTombstone, newTombstone } from './fence.js'
+import { PATIENT_HASH_FIELDS, decodePatientHash, encodePatientHash } from './hash-codec.js'
+import { warn } from './log.js'
+import { PatientMetrics, type PatientStoreOperation } from './metrics.js'
+import type { ResolvedPatientOptions } from './patient-options.js'
+import type { Patient } from './patient-schema.js'
+import type { PatientStatsCounters } from './patient-stats.js'
+import { CORRUPTION_MESSAGES, type CorruptionReason, type PatientStore } from './patient-store.js'
+
+/**
+ * What a read found: the record, or a miss with what the key held (a tombstone), or a corrupted
+ * entry being deleted.
+ */
+type Found = { readonly patient: Patient } | { readonly patient?: undefined; readonly tombstone?: string; readonly deleting?: Promise<void> }
+
+const MISS: Found = Object.freeze({})
+
+/**
+ * What the write after a load must find at the key: a tombstone (an invalidation's seen by the
+ * read, or the load's own claim), `'taken'` when the claim found the key taken, `'unreachable'`
+ * when the store could not be asked.
+ */
+type WriteToken = string | 'taken' | 'unreachable'
+
+function isEmpty(record: Readonly<Record<string, string>>): boolean {
+  // No Object.keys(): no array allocated on the hit path.
+  for (const _ in record) return false
+  return true
+}
+
+function codeOf(error: unknown): CacheErrorCode {
+  return isCacheError(error) ? error.code : 'DRIVER_FAILURE'
+}
+
+function isWrongType(error: unknown): boolean {
+  return isCacheError(error) && error.code === 'WRONG_TYPE'
+}
+
+/**
+ * Seed 000's HASH, at exactly the key the template gives, with the fence of fence.ts. Every write
+ * is one MULTI ending in HSET, PEXPIRE: the seed's HMSET then EXPIRE could leave a hash without TTL
+ * if the process died in between.
+ */
+export function hashStore(options: ResolvedPatientOptions, stats: PatientStatsCounters): PatientStore {
+  const { driver, deadlines, deadlineMs, ttlMs, fenceMs } = options
+  const metrics = new PatientMetrics(options.meter, options.label)
+
+  async function call<T>(operation: PatientStoreOperation, start: () => Promise<T>): Promise<T> {
+    const started = performance.now()
+    try {
+      return await withDeadline(deadlines, `patient ${operation}`, start)
+    } finally {
+      metrics.latencyMs(operation, performance.now() - started)
+    }
+  }
+
+  function failed(operation: PatientStoreOperation, error: unknown): void {
+    stats.errors++
+    metrics.error(operation, codeOf(error))
+    warn(options, `patient cache ${operation} failed`, operation, codeOf(error), error)
+  }
+
+  function refused(): false {
+    stats.fencedWrites++
+    return false
+  }
+
+  function corrupted(key: string, reason: CorruptionReason): Found {
+    stats.decodeFailures++
+    metrics.error('get', reason)
+    warn(options, CORRUPTION_MESSAGES[reason], 'get', reason === 'WRONG_TYPE' ? 'WRONG_TYPE' : 'DECODE_FAILED')
+    // Deleted in the background: the caller already falls back to the database (a load waits for it before claiming the key).
+    const deleting = call('invalidate', () => driver.delete([key])).then(
+      () => undefined,
+      (error: unknown) => failed('invalidate', error),
+    )
+    return { deleting }
+  }
+
+  /** After WRONGTYPE on HGETALL: a string is at the key. A tombstone is a plain miss (not corrupted, kept); anything else is corrupted. */
+  async function readString(key: string): Promise<Found> {
+    let value: string | null
+    try {
+      value = await call('get', () => driver.get(key))
+    } catch (error) {
+      // WRONGTYPE again: a load wrote its HASH between the two reads. A miss this time.
+      if (!isWrongType(error)) failed('get', error)
+      return MISS
+    }
+    if (value === null) return MISS
+    return isTombstone(value) ? { tombstone: value } : corrupted(key, 'WRONG_TYPE')
+  }
+
+  async function find(key: string, code: string): Promise<Found> {
+    let fields: Record<string, string>
+    try {
+      fields = await call('get', () => driver.hgetall(key))
+    } catch (error) {
+      // A string under our name: an invalidation's tombstone, or corrupted data; not an outage.
+      if (isWrongType(error)) return readString(key)
+      failed('get', error)
+      return MISS
+    }
+    // HGETALL on a missing key is {}: a plain miss.
+    if (isEmpty(fields)) return MISS
+    const patient = decodePatientHash(fields)
+    if (patient === undefined) return corrupted(key, 'DECODE_FAILED')
+    // A well-formed hash naming another patient (a bug or a hostile writer of the shared store)
+    // must not be served as this code's record.
+    if (patient.code_patient !== code) return corrupted(key, 'KEY_MISMATCH')
+    return { patient }
+  }
+
+  async function lookup(key: string, code: string): Promise<Found> {
+    const found = await find(key, code)
+    if (found.patient === undefined) metrics.miss()
+    else metrics.hit()
+    return found
+  }
+
+  /**
+   * The MULTI of a write. `replace` (a create, `warm()`, the fence off): DEL first, so the record
+   * replaces whatever the key holds. Fenced: no DEL, which would remove a tombstone an invalidation
+   * set since the compareAndDelete; HSET (and HDEL) on a tombstone fail with WRONGTYPE instead.
+   * The DEL also kept a field that became null from surviving from an older HASH. Fenced, the key
+   * is normally absent (we just removed our token); it may hold a HASH only if another load wrote
+   * it in between, and with no invalidation in between (its tombstone would block us), so a record
+   * of the same version, except in the window between a commit and its invalidation, which that
+   * invalidation then replaces. The HDEL of the fields that are null here still makes the HASH
+   * exactly this record, never a mix of two.
+   */
+  function hashWrite(key: string, patient: Patient, replace: boolean): BatchCommand[] {
+    const fields = encodePatientHash(patient)
+    const commands: BatchCommand[] = []
+    if (replace) commands.push({ op: 'delete', keys: [key] })
+    else {
+      const nullFields = PATIENT_HASH_FIELDS.filter((name) => fields[name] === undefined)
+      if (nullFields.length > 0) commands.push({ op: 'hdel', key, fields: nullFields })
+    }
+    commands.push({ op: 'hset', key, fields }, { op: 'pexpire', key, ttlMs })
+    return commands
+  }
+
+  async function replace(key: string, patient: Patient): Promise<boolean> {
+    try {
+      await call('set', () => driver.batch(hashWrite(key, patient, true)))
+      return true
+    } catch (error) {
+      failed('set', error)
+      return false
+    }
+  }
+
+  /** Takes an absent key for a load: SET NX of a tombstone of its own, which the load's write will remove. */
+  async function claim(key: string, ttl: number): Promise<WriteToken> {
+    const tombstone = newTombstone()
+    try {
+      return (await call('set', () => driver.set(key, tombstone, { ttlMs: ttl, condition: 'nx' }))) ? tombstone : 'taken'
+    } catch (error) {
+      failed('set', error)
+      return 'unreachable'
+    }
+  }
+
+  /** A load that will not write gives its claim back, so the key is absent again (best effort: it expires anyway). */
+  async function release(key: string, tombstone: string): Promise<void> {
+    await call('invalidate', () => driver.compareAndDelete(key, tombstone)).catch(() => undefined)
+  }
+
+  /**
+   * The write after a load: only if the key still holds `token`, removed atomically
+   * (compareAndDelete), then the MULTI. Resolves true when written.
+   */
+  async function writeFenced(key: string, patient: Patient, token: WriteToken, since: number, ttl: number): Promise<boolean> {
+    if (token === 'unreachable') return false
+    // Core's rule: no write later than the fence TTL after the read, less the two store calls that
+    // follow (each within its deadline). Here the token check alone would refuse it too (a token
+    // lives the fence TTL, and none comes back once expired); the rule keeps both packages alike
+    // and spares the two calls.
+    if (token === 'taken' || performance.now() - since + 2 * deadlineMs >= ttl) return refused()
+    try {
+      if (!(await call('set', () => driver.compareAndDelete(key, token)))) return refused()
+    } catch (error) {
+      // WRONGTYPE: a HASH is there, another instance's load wrote it since our read.
+      if (isWrongType(error)) return refused()
+      failed('set', error)
+      return false
+    }
+    try {
+      await call('set', () => driver.batch(hashWrite(key, patient, false)))
+      return true
+    } catch (error) {
+      if (!isWrongType(error)) {
+        failed('set', error)
+        return false
+      }
+      // A tombstone came between the compareAndDelete and the MULTI: the HSET failed, as it must.
+      // Redis still ran the PEXPIRE (EXEC runs every queued command), giving that tombstone the
+      // entry TTL; the memory driver undoes the whole batch. Harmless either way (a longer fence
+      // only delays the next write to that key's next load), but put the fence TTL back.
+      const value = await call('get', () => driver.get(key)).catch(() => null)
+      if (value !== null && isTombstone(value)) await call('set', () => driver.pexpire(key, ttl)).catch(() => undefined)
+      return refused()
+    }
+  }
+
+  return {
+    async read(key, code) {
+      return (await lookup(key.key, code)).patient
+    },
+    async readThrough(key, code, load) {
+      const since = performance.now()
+      const found = await lookup(key.key, code)
+      if (found.patient !== undefined) return { patient: found.patient, hit: true, written: false }
+      if (fenceMs === undefined) {
+        const loaded = await load()
+        const written = loaded.cacheable && loaded.patient !== undefined && (await replace(key.key, loaded.patient))
+        return { patient: loaded.patient, hit: false, written }
+      }
+      let token: WriteToken
+      let claimed = false
+      if (found.tombstone !== undefined) token = found.tombstone
+      else {
+        // Absent, corrupted (deleted first), or unknown (the read failed): the load claims the key.
+        if (found.deleting !== undefined) await found.deleting
+        token = await claim(key.key, fenceMs)
+        claimed = isTombstone(token)
+      }
+      let written = false
+      try {
+        const loaded = await load()
+        if (loaded.cacheable && loaded.patient !== undefined) written = await writeFenced(key.key, loaded.patient, token, since, fenceMs)
+        else if (claimed) await release(key.key, token)
+        return { patient: loaded.patient, hit: false, written }
+      } catch (error) {
+        if (claimed) await release(key.key, token)
+        throw error
+      }
+    },
+    write: (key, patient) => replace(key.key, patient),
+    async remove(key) {
+      try {
+        // A string SET replaces the HASH (or an older tombstone) atomically.
+        await call('invalidate', (): Promise<unknown> => (fenceMs === undefined ? driver.delete([key.key]) : driver.set(key.key, newTombstone(), { ttlMs: fenceMs })))
+      } catch (error) {
+        failed('invalidate', error)
+        throw error
+      }
+    },
+  }
+}
