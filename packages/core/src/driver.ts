@@ -158,6 +158,13 @@ export interface DriverCapabilities {
   readonly crossSlotBatch: boolean
   /** compareAndDelete is atomic on the server. */
   readonly compareAndDelete: boolean
+  /**
+   * The driver has an atomic {@link Driver.compareAndSet}. Without it, core's fence writes with
+   * compareAndDelete then SET NX (one more round trip).
+   *
+   * @default false
+   */
+  readonly compareAndSet?: boolean
 }
 
 /** Stops a subscription. Resolves once the driver no longer delivers to that listener. */
@@ -443,6 +450,17 @@ export interface Driver {
    * ```
    */
   compareAndDelete(key: string, expected: string): Promise<boolean>
+  /**
+   * Replaces `key`'s value with `value` (and its TTL with `ttlMs`) only if it holds `expected`,
+   * atomically; resolves whether it did. Optional (declare `capabilities.compareAndSet`): core's
+   * fence uses it to write a loaded value over the tombstone or stale entry it read in one call.
+   *
+   * @example
+   * ```ts
+   * await driver.compareAndSet('identity:patient:42', tombstone, entry, { ttlMs: 600_000 }) // false: invalidated meanwhile
+   * ```
+   */
+  compareAndSet?(key: string, expected: string, value: DriverValue, options?: { readonly ttlMs?: number }): Promise<boolean>
 
   // ---- operations -------------------------------------------------------------------------
   /**

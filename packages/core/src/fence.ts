@@ -13,13 +13,14 @@ import { newToken } from './tag-tokens.js'
  *   that lives `fence.ttl`. A tombstone reads as a miss everywhere.
  * - A getOrSet read remembers what the key held before the loader ran: a tombstone or a stale
  *   entry. When the key was empty, the load places its own tombstone (a claim, SET NX) as its
- *   loader starts. The write after the load removes exactly that value (compareAndDelete) and,
- *   only if it was still there, writes with SET NX. An invalidation since the read replaced it, so
+ *   loader starts. The write after the load replaces exactly that value (compareAndSet; or
+ *   compareAndDelete and, only if it was still there, SET NX). An invalidation since the read replaced it, so
  *   the write does not happen. Between the two calls the key is empty, and the only SET NX that can
  *   land there is another load's claim, made after that gap opened, so never stale.
  *
- * A hit is unchanged. A miss writes with three calls instead of one (claim, compareAndDelete,
- * SET NX); the claim travels while the loader runs. The guarantee holds while a tombstone outlives the load that must respect
+ * A hit is unchanged. A miss writes with two calls instead of one (the claim, which travels while
+ * the loader runs, then an atomic compareAndSet); a driver without compareAndSet takes three
+ * (compareAndDelete, then SET NX). The guarantee holds while a tombstone outlives the load that must respect
  * it: a load that took longer than the fence TTL (less two deadlines for its writes) does not write.
  */
 
@@ -151,6 +152,10 @@ export async function fencedSet(
   else expected = comparable(observed)
   if (expected === undefined) return refused(rt)
   // Only if the key still holds exactly what this load saw (or placed): otherwise it changed since.
+  if (driver.capabilities.compareAndSet === true && driver.compareAndSet !== undefined) {
+    const compareAndSet = driver.compareAndSet.bind(driver)
+    return (await rt.call('set', attributes, spec, () => compareAndSet(fullKey, expected, data, { ttlMs }))) || refused(rt)
+  }
   if (!(await rt.call('set', attributes, spec, () => driver.compareAndDelete(fullKey, expected)))) return refused(rt)
   const written = await rt.call('set', attributes, spec, () => driver.set(fullKey, data, { ttlMs, condition: 'nx' }))
   return written || refused(rt)

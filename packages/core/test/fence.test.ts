@@ -90,7 +90,7 @@ describe('fence: a load that started before an invalidation in another process d
     expect(await driver.get('f:patient:7')).toMatch(/^@cf /)
   })
 
-  it('a load that saw an empty key cannot write into the gap of a later load (the claim)', async () => {
+  it('without compareAndSet, a load that saw an empty key cannot write into the gap of a later load (the claim)', async () => {
     // B reads an empty key and the old row; A commits and invalidates; C (another process) loads
     // the new row and, between its compareAndDelete and its SET NX, the key is empty: B's late
     // write must not land there.
@@ -99,6 +99,7 @@ describe('fence: a load that started before an invalidation in another process d
     const gapped: Driver = new Proxy(inner, {
       get(target, property, receiver) {
         const value = Reflect.get(target, property, receiver)
+        if (property === 'capabilities') return { ...target.capabilities, compareAndSet: false }
         if (property !== 'compareAndDelete') return typeof value === 'function' ? value.bind(target) : value
         return async (key: string, expected: string) => {
           const deleted = await target.compareAndDelete(key, expected)

@@ -33,9 +33,9 @@ describe('getOrSet single flight', () => {
     expect(loads).toBe(1)
     expect(results.every((result) => result === value)).toBe(true)
     expect(counting.calls.get('get')).toBe(1)
-    // The fence: the load's claim (SET NX), then compareAndDelete of it and the write (SET NX).
-    expect(counting.calls.get('set')).toBe(2)
-    expect(counting.calls.get('compareAndDelete')).toBe(1)
+    // The fence: the load's claim (SET NX), then the write over it (compareAndSet).
+    expect(counting.calls.get('set')).toBe(1)
+    expect(counting.calls.get('compareAndSet')).toBe(1)
     expect(cache.stats()).toMatchObject({ loaderCalls: 1, inFlight: 0, sets: 1 })
     // Later callers hit the stored entry.
     expect(await cache.getOrSet(reportKey({ id: 1 }), () => ({ rows: [] }))).toEqual(value)

@@ -21,6 +21,7 @@ import { distinctMasters, slotMaster } from './cluster-nodes.js'
 import { scanKeys } from './cluster-scan.js'
 import type { ClusterCommandClient, CommandClient } from './commands.js'
 import { compareAndDelete } from './compare-and-delete.js'
+import { compareAndSet } from './compare-and-set.js'
 import { createClient } from './create-client.js'
 import { groupBySlot, keySlot } from './key-slot.js'
 import type { IoredisDriverOptions } from './options.js'
@@ -64,6 +65,7 @@ class IoredisDriver implements Driver {
       batch: true,
       crossSlotBatch: this.cluster === undefined,
       compareAndDelete: true,
+      compareAndSet: true,
     })
     const coalescer = tuning.coalesceWrites ? new WriteCoalescer(socketsOf(client, this.cluster)) : undefined
     // On a cluster, calls wait for the masters' connections too (see ClusterConnection).
@@ -255,6 +257,12 @@ class IoredisDriver implements Driver {
 
   async compareAndDelete(key: string, expected: string): Promise<boolean> {
     return this.runner.run('compareAndDelete', (token) => compareAndDelete(this.client, key, expected, token))
+  }
+
+  async compareAndSet(key: string, expected: string, value: DriverValue, options?: { readonly ttlMs?: number }): Promise<boolean> {
+    checkValue('compareAndSet', value)
+    if (options?.ttlMs !== undefined) checkTtl('compareAndSet', options.ttlMs)
+    return this.runner.run('compareAndSet', (token) => compareAndSet(this.client, key, expected, toRedisValue(value), options?.ttlMs, token))
   }
 
   // ---- operations -------------------------------------------------------------------------

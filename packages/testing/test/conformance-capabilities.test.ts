@@ -16,6 +16,7 @@ const FAMILIES: Record<keyof DriverCapabilities, readonly (keyof Driver)[]> = {
   batch: ['batch'],
   crossSlotBatch: [],
   compareAndDelete: [],
+  compareAndSet: ['compareAndSet'],
 }
 
 function batchKeys(command: BatchCommand): readonly string[] {

@@ -17,6 +17,7 @@ import { assertIncrement, assertTtl } from './arguments.js'
 import { runBatch } from './batch.js'
 import { createClient } from './client.js'
 import { compareAndDelete } from './compare-and-delete.js'
+import { compareAndSet } from './compare-and-set.js'
 import { closedError, invalidArgumentError, toCacheError } from './driver-errors.js'
 import { parseInfo } from './info.js'
 import { deleteKeys, mgetKeys, pairsToRecord } from './key-lists.js'
@@ -42,6 +43,7 @@ const CAPABILITIES: DriverCapabilities = Object.freeze({
   batch: true,
   crossSlotBatch: true,
   compareAndDelete: true,
+  compareAndSet: true,
 })
 
 interface Settings {
@@ -231,6 +233,14 @@ class UpstashDriver implements Driver {
     return this.call('compareAndDelete', () => compareAndDelete(this.client, key, expected))
   }
 
+  compareAndSet(key: string, expected: string, value: DriverValue, options?: { readonly ttlMs?: number }): Promise<boolean> {
+    return this.call('compareAndSet', async () => {
+      const wire = toWireValue('compareAndSet', value)
+      if (options?.ttlMs !== undefined) assertTtl('compareAndSet', options.ttlMs)
+      return compareAndSet(this.client, key, expected, wire, options?.ttlMs)
+    })
+  }
+
   ping(): Promise<void> {
     return this.call('ping', async () => {
       await this.exec<string>(['PING'])
@@ -258,7 +268,7 @@ class UpstashDriver implements Driver {
  * - Values are UTF-8 strings (`capabilities.binary` is false): bytes are accepted when they are
  *   valid UTF-8, refused with code `UNSUPPORTED` otherwise.
  * - `mget` / `delete` send one command per 1,000 keys, in one pipeline request; `batch` is one
- *   MULTI/EXEC request; `compareAndDelete` is a Lua script (EVALSHA, EVAL on NOSCRIPT).
+ *   MULTI/EXEC request; `compareAndDelete` and `compareAndSet` are Lua scripts (EVALSHA, EVAL on NOSCRIPT).
  * - `subscribe` streams server-sent events; a message containing a line break arrives cut at
  *   the first break (a limit of the @upstash/redis 1.39 client).
  * - Given `{ client }`, `close()` ends the driver's own subscriptions and nothing else.

@@ -10,6 +10,7 @@ import { findFreePort } from '@cachette/testing'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { upstashDriver } from '../src/index.js'
 import { COMPARE_AND_DELETE_SCRIPT, COMPARE_AND_DELETE_SHA1 } from '../src/compare-and-delete.js'
+import { COMPARE_AND_SET_SCRIPT, COMPARE_AND_SET_SHA1 } from '../src/compare-and-set.js'
 import { bridgeClient, freshKeyPrefix, useUpstashServer } from './support/upstash-server.js'
 
 const server = useUpstashServer()
@@ -142,6 +143,7 @@ describe('errors', () => {
 describe('compareAndDelete', () => {
   it('ships the SHA-1 of its script', () => {
     expect(createHash('sha1').update(COMPARE_AND_DELETE_SCRIPT).digest('hex')).toBe(COMPARE_AND_DELETE_SHA1)
+    expect(createHash('sha1').update(COMPARE_AND_SET_SCRIPT).digest('hex')).toBe(COMPARE_AND_SET_SHA1)
   })
 
   it('falls back to EVAL when the server lost its scripts (NOSCRIPT)', async () => {
@@ -152,6 +154,11 @@ describe('compareAndDelete', () => {
     expect(await d.compareAndDelete(`${p}lock`, 'owner-2')).toBe(false)
     expect(await d.compareAndDelete(`${p}lock`, 'owner-1')).toBe(true)
     expect(await d.exists([`${p}lock`])).toBe(0)
+    await bridgeClient(server()).exec(['SCRIPT', 'FLUSH'])
+    await d.set(`${p}entry`, '@cf claim')
+    expect(await d.compareAndSet?.(`${p}entry`, 'other', 'value', { ttlMs: 60_000 })).toBe(false)
+    expect(await d.compareAndSet?.(`${p}entry`, '@cf claim', 'value', { ttlMs: 60_000 })).toBe(true)
+    expect(await d.get(`${p}entry`)).toBe('value')
   })
 })
 

@@ -23,7 +23,7 @@ import { DEFAULT_SCAN_COUNT, scanKeys } from './scan.js'
 import { sadd, smembers, srem } from './set-commands.js'
 import { zadd, zcard, zrangeByScore, zrem, zremRangeByScore } from './sorted-set-commands.js'
 import { MemoryStore } from './store.js'
-import { compareAndDelete, countExisting, deleteKeys, getBytes, getString, incrby, mget, pexpire, pttl, setString } from './string-commands.js'
+import { compareAndDelete, compareAndSet, countExisting, deleteKeys, getBytes, getString, incrby, mget, pexpire, pttl, setString } from './string-commands.js'
 
 /** How often the background sweep frees expired keys on the wall clock. */
 const SWEEP_INTERVAL_MS = 1_000
@@ -37,6 +37,7 @@ const CAPABILITIES: DriverCapabilities = Object.freeze({
   batch: true,
   crossSlotBatch: true,
   compareAndDelete: true,
+  compareAndSet: true,
 })
 
 class MemoryDriver implements Driver {
@@ -190,6 +191,11 @@ class MemoryDriver implements Driver {
   async compareAndDelete(key: string, expected: string): Promise<boolean> {
     this.enter()
     return compareAndDelete(this.store, key, expected)
+  }
+
+  async compareAndSet(key: string, expected: string, value: DriverValue, options?: { readonly ttlMs?: number }): Promise<boolean> {
+    this.enter()
+    return compareAndSet(this.store, key, expected, value, options?.ttlMs)
   }
 
   async ping(): Promise<void> {

@@ -147,6 +147,17 @@ export function compareAndDelete(store: MemoryStore, key: string, expected: stri
   return true
 }
 
+/** compareAndSet: SET (with its TTL) only when the key holds `expected`, compared as compareAndDelete does. */
+export function compareAndSet(store: MemoryStore, key: string, expected: string, value: DriverValue, ttlMs: number | undefined): boolean {
+  assertValue('compareAndSet', value)
+  if (ttlMs !== undefined) assertTtl('compareAndSet', ttlMs)
+  const entry = store.read(key)
+  if (entry === undefined) return false
+  if (entry.kind !== 'string') throw wrongTypeError('compareAndSet')
+  if (!sameValue(entry.value, expected)) return false
+  return setString(store, key, value, ttlMs === undefined ? undefined : { ttlMs })
+}
+
 function sameValue(stored: string | Uint8Array, expected: string): boolean {
   if (typeof stored === 'string') return stored === expected
   const bytes = encoder.encode(expected)

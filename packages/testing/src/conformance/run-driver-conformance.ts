@@ -3,6 +3,7 @@ import type { Driver, DriverCapabilities } from '@cachette/core'
 import { registerBatchTests } from './batch.js'
 import { registerBinaryTests } from './binary.js'
 import { registerCompareAndDeleteTests } from './compare-and-delete.js'
+import { registerCompareAndSetTests } from './compare-and-set.js'
 import { registerConcurrencyTests } from './concurrency.js'
 import type { ConformanceContext } from './context.js'
 import { registerHashTests } from './hashes.js'
@@ -66,6 +67,7 @@ export function runDriverConformance(name: string, makeDriver: () => Driver | Pr
     registerScanTests(context)
     registerConcurrencyTests(context)
     registerCompareAndDeleteTests(context)
+    if (capabilities.compareAndSet === true) registerCompareAndSetTests(context)
     if (capabilities.binary) registerBinaryTests(context)
     if (capabilities.hashes) registerHashTests(context)
     if (capabilities.sets) registerSetTests(context)
