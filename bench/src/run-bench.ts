@@ -5,6 +5,7 @@ import type { BenchReport } from './report.js'
 import type { ScenarioResult } from './results.js'
 import type { ScenarioContext } from './scenarios/context.js'
 import { runDeletePattern } from './scenarios/delete-pattern.js'
+import { runFence } from './scenarios/fence.js'
 import { runHits } from './scenarios/hits.js'
 import { runMissThenSet } from './scenarios/miss-then-set.js'
 import { runStampede } from './scenarios/stampede.js'
@@ -12,7 +13,7 @@ import { runTagInvalidation } from './scenarios/tag-invalidation.js'
 import { startBenchServers, type RedisTarget } from './servers.js'
 
 /** Scenario ids, as `--only` takes them (with the store names memory, redis, cluster). */
-export const SCENARIO_IDS = ['memory-hit', 'redis-hit', 'redis-hit-concurrent', 'miss-then-set', 'stampede', 'delete-pattern', 'tag-invalidation'] as const
+export const SCENARIO_IDS = ['memory-hit', 'redis-hit', 'redis-hit-concurrent', 'miss-then-set', 'stampede', 'delete-pattern', 'tag-invalidation', 'fence'] as const
 
 type Store = 'memory' | 'redis' | 'cluster'
 
@@ -34,6 +35,7 @@ const STEPS: readonly Step[] = [
     { id: 'delete-pattern', store, run: (ctx, target) => runDeletePattern(ctx, target as RedisTarget) },
     { id: 'tag-invalidation', store, run: (ctx, target) => runTagInvalidation(ctx, target as RedisTarget) },
   ]),
+  { id: 'fence', store: 'redis', run: (ctx) => runFence(ctx, ctx.servers.standalone) },
 ]
 
 function selected(step: Step, only: ReadonlySet<string> | undefined): boolean {

@@ -32,6 +32,7 @@ describe('bench smoke run', () => {
         ['delete-pattern', store, 1],
         ['tag-invalidation', store, 2],
       ]),
+      ['fence', 'redis', 4],
     ]
     for (const [id, store, count] of expected) expect(tables.filter((table) => table === `${id}/${store}`), `${id} on ${store}`).toHaveLength(count)
 
@@ -68,6 +69,14 @@ describe('bench smoke run', () => {
     const checked = report.scenarios.filter((scenario) => scenario.id === 'delete-pattern' || scenario.id === 'tag-invalidation')
     expect(checked).toHaveLength(6)
     for (const scenario of checked) {
+      for (const row of scenario.rows) expect(row.verified, `${scenario.title} / ${row.contender}: ${row.note ?? ''}`).toBe(true)
+    }
+  })
+
+  it('fenced or not, hits were served, misses stored and invalidated keys read as misses', () => {
+    const fence = report.scenarios.filter((scenario) => scenario.id === 'fence')
+    expect(fence).toHaveLength(4)
+    for (const scenario of fence) {
       for (const row of scenario.rows) expect(row.verified, `${scenario.title} / ${row.contender}: ${row.note ?? ''}`).toBe(true)
     }
   })
