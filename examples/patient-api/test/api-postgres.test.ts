@@ -78,4 +78,23 @@ describe('two app instances on one PostgreSQL, with the cache down', () => {
     }))
     await redis.stop()
   })
+
+  it('the shared redis-server frozen (SIGSTOP): 40 concurrent POSTs of one person create one row, 39 get 409', async () => {
+    const redis = await startRedisServer()
+    let frozen = false
+    try {
+      await withTwoInstances(async () => ({
+        driver: ioredisDriver({ url: redis.url }),
+        outage: async () => {
+          if (frozen) return
+          frozen = true
+          redis.freeze() // connections stay open, nothing answers: every lock call waits for its deadline
+        },
+        cleanup: async () => undefined,
+      }))
+    } finally {
+      redis.thaw()
+      await redis.stop()
+    }
+  })
 })
