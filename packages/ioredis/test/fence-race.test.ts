@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url'
 import { startRedisCluster, startRedisServer, type RedisServerHandle } from '@cachette/testing'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe } from 'vitest'
 import { describeFenceRace, killFenceRaceWorkers, runFenceRace } from './support/fence-race-harness.js'
+import { registerFenceRaceTests } from './support/fence-race-tests.js'
 import type { FenceRaceConfig } from './support/fence-race-process.js'
 import { randomPrefix } from './support/traffic.js'
 
@@ -55,23 +56,7 @@ function describeRace(storeName: string, rounds: number, start: () => Promise<{ 
       return result
     }
 
-    it('invalidate: no round ends with a stale value (the fence is on by default)', async () => {
-      const result = await race(true, 'key')
-      expect(result.staleRounds, result.examples.join('; ')).toBe(0)
-      // The fence must not pass by never caching.
-      expect(result.freshRounds).toBeGreaterThan(0)
-    }, 60_000)
-
-    it('invalidate with fence: false: the same race leaves stale values (the control)', async () => {
-      const result = await race(false, 'key')
-      expect(result.staleRounds).toBeGreaterThan(0)
-    }, 60_000)
-
-    it('invalidateTags of a tagged getOrSet: no round ends with a stale value', async () => {
-      const result = await race(true, 'tag')
-      expect(result.staleRounds, result.examples.join('; ')).toBe(0)
-      expect(result.freshRounds).toBeGreaterThan(0)
-    }, 60_000)
+    registerFenceRaceTests(race)
   })
 }
 
