@@ -4,16 +4,18 @@ import { systemClock, type Clock } from './clock.js'
 import type { CacheEventListeners, DiagnosticsChannelModule } from './cache-events.js'
 import type { CircuitBreakerConfig } from './circuit-breaker.js'
 import { jsonCodec, type Codec } from './codec.js'
-import type { Driver } from './driver.js'
+import type { BaseDriver } from './driver.js'
 import { isDurationLike, parseDuration, type Duration } from './duration.js'
 import { cacheConfigFromEnv, type CacheEnv, type CacheEnvConfig } from './env-config.js'
 import { InvalidOptionsError, isCacheError } from './errors.js'
-import type { InvalidationQueueConfig } from './invalidation-queue.js'
+import type { InvalidationQueueConfig } from './invalidation-queue-options.js'
 import { rateLimitedConsoleLogger, type CacheLogger } from './logger.js'
 import { memoryDriver } from './memory/memory-driver.js'
 import { DEFAULT_LOAD_POLICY, mergeLoadPolicy, resilienceShape, type LoadPolicy, type ResilienceOptions } from './resilience-options.js'
 import { resolveStoreProtection, storeProtectionShape, type StoreProtectionOptions } from './store-protection-options.js'
 import { POLICY_NAME_PATTERN, ttlPresets } from './ttl.js'
+import { envelopeOptionsIn, needsEnvelope } from './plain-wire.js'
+import type { WireFormat } from './wire-format.js'
 import { describeIssues } from './zod-issues.js'
 
 /**
@@ -27,7 +29,7 @@ import { describeIssues } from './zod-issues.js'
  */
 export interface CacheOptions extends ResilienceOptions, StoreProtectionOptions {
   /**
-   * The store.
+   * The store: any {@link BaseDriver} (the command groups of a full `Driver` are not needed).
    *
    * @default memoryDriver()
    * @example
@@ -35,7 +37,7 @@ export interface CacheOptions extends ResilienceOptions, StoreProtectionOptions 
    * createCache({ driver: ioredisDriver({ url: 'redis://redis.internal:6379' }), prefix: 'identity' })
    * ```
    */
-  readonly driver?: Driver
+  readonly driver?: BaseDriver
   /**
    * A namespace joined to every key with ':' (`'identity'` -> `identity:patient:42`). Letters,
    * digits and `_ . - :` only: no glob character, brace or whitespace (it is glob-escaped in
@@ -203,20 +205,45 @@ export interface CacheOptions extends ResilienceOptions, StoreProtectionOptions 
    * slowest load: a load that took longer is returned to its callers but not written.
    * `false` restores plain DEL and SET (loads in flight in other processes may then write data read
    * before the invalidation, for a whole TTL).
+   * With `wire: 'plain'` it is off unless given: tombstones (`@cf <token>`) are not JSON, and a
+   * foreign reader must never meet one it was not told about. Given explicitly there, foreign
+   * readers must treat a value starting with `@cf ` as absent.
    *
-   * @default { ttl: '1m' }
+   * @default { ttl: '1m' } (with `wire: 'plain'`: false)
    * @example
    * ```ts
    * createCache({ driver, fence: { ttl: '5m' } }) // loads of up to about 5 minutes (exports)
    * createCache({ driver, fence: false })         // the store is only ever written by this process
+   * createCache({ driver, wire: 'plain', fence: { ttl: '1m' } }) // other services skip values starting with '@cf '
    * ```
    */
   readonly fence?: false | { readonly ttl?: Duration }
+  /**
+   * How entries are laid out in the store. `'cachette'`: the versioned envelope (`@c1`, then
+   * metadata for tags and freshness, then the codec's payload). `'plain'`: the codec's payload
+   * alone, byte for byte (with the JSON codec, what `JSON.stringify` gives), so that services in
+   * other languages share the keys: Python's `json.loads`, Go's `json.Unmarshal` or
+   * `@upstash/redis` read what Cachette writes, and Cachette reads the JSON they write. Every
+   * entry still gets a TTL. A plain entry has no room for metadata, so tags (key or call),
+   * `grace`, `staleWhileRevalidate` and `earlyRefresh` are refused with an InvalidOptionsError
+   * (here for the cache's options, at each call for a key's or a call's), and the fence is off
+   * unless given. Every Cachette instance sharing the keys must use the same `wire`: an entry of
+   * the other layout reads as corrupted (a miss, counted in `decodeFailures`, deleted).
+   * See docs/wire-format.md.
+   *
+   * @default 'cachette'
+   * @example
+   * ```ts
+   * // identity:patient:42 is also read and written by the Python service (SETEX key 600 json)
+   * createCache({ driver: ioredisDriver({ url }), prefix: 'identity', wire: 'plain' })
+   * ```
+   */
+  readonly wire?: WireFormat
 }
 
 /** The options after validation, defaults and environment, as the cache uses them. */
 export interface ResolvedCacheConfig {
-  readonly driver: Driver
+  readonly driver: BaseDriver
   readonly prefix: string
   /** `prefix + ':'`, or '' without a prefix. */
   readonly keyPrefix: string
@@ -240,6 +267,8 @@ export interface ResolvedCacheConfig {
   readonly diagnosticsChannel: DiagnosticsChannelModule | undefined
   /** How long a tombstone lives, ms; undefined when the fence is off. */
   readonly fenceMs: number | undefined
+  /** How entries are laid out: the envelope, or the codec's payload alone. */
+  readonly wire: WireFormat
 }
 
 const durationSchema = z.custom<Duration>((value) => isDurationLike(value), {
@@ -249,7 +278,7 @@ const objectWith = (methods: readonly string[], message: string) =>
   z.custom<unknown>((value) => typeof value === 'object' && value !== null && methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function'), { message })
 
 const optionsSchema = z.strictObject({
-  driver: objectWith(['get', 'set', 'delete', 'scan', 'mget', 'ping', 'close'], 'expected a Driver (get, set, delete, scan, mget, ping, close)').optional(),
+  driver: objectWith(['get', 'mget', 'set', 'delete', 'pexpire', 'scan', 'compareAndDelete', 'ping', 'info', 'close'], 'expected a BaseDriver (get, mget, set, delete, pexpire, scan, compareAndDelete, ping, info, close)').optional(),
   prefix: z
     .string()
     .regex(/^[A-Za-z0-9_.\-]+(?::[A-Za-z0-9_.\-]+)*$/, "expected letters, digits, '_', '.', '-', segments joined by ':' (no glob character, brace, whitespace, leading or trailing ':')")
@@ -276,6 +305,7 @@ const optionsSchema = z.strictObject({
   env: z.union([z.literal(false), z.custom<CacheEnv>((value) => typeof value === 'object' && value !== null)]).optional(),
   clock: objectWith(['now'], 'expected a Clock with a now() method').optional(),
   fence: z.union([z.literal(false), z.strictObject({ ttl: durationSchema.optional() })]).optional(),
+  wire: z.enum(['cachette', 'plain']).optional(),
   ...resilienceShape,
   ...storeProtectionShape,
 })
@@ -345,11 +375,15 @@ export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheCo
   }
   const protection = resolveStoreProtection(options, problems)
   const deadlineMs = options.deadlineMs ?? 500
-  const fenceMs = options.fence === false ? undefined : durationMs('fence.ttl', options.fence?.ttl ?? '1m', problems)
+  const wire = options.wire ?? 'cachette'
+  // Plain entries are read by services that know nothing of tombstones: the fence only when asked.
+  const fence = options.fence ?? (wire === 'plain' ? false : {})
+  const fenceMs = fence === false ? undefined : durationMs('fence.ttl', fence.ttl ?? '1m', problems)
   // A fenced write needs up to two deadlines (compareAndDelete, SET NX) after its load ends.
   if (fenceMs !== undefined && !(fenceMs >= MIN_FENCE_MS && fenceMs > 4 * deadlineMs)) {
     problems.push(`fence.ttl: must be at least ${MIN_FENCE_MS} ms and more than 4 × deadlineMs (${4 * deadlineMs} ms)`)
   }
+  if (wire === 'plain') for (const name of envelopeOptionsIn(options) ?? []) problems.push(needsEnvelope(name))
   if (problems.length > 0) fail(problems)
 
   const driver = options.driver ?? memoryDriver()
@@ -375,5 +409,6 @@ export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheCo
     loadPolicy,
     ...protection,
     fenceMs,
+    wire,
   }
 }

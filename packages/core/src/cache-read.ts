@@ -1,20 +1,24 @@
 import { MISS, type CacheRuntime } from './cache-runtime.js'
 import type { KeySpec } from './define-key.js'
 import type { DriverValue } from './driver.js'
-import { decodeBytesEnvelope, decodeStringEnvelope, type EntryMeta } from './envelope.js'
+import { readBytes } from './driver-capabilities.js'
+import type { EntryMeta } from './envelope.js'
 import { CircuitOpenError } from './errors.js'
 import { isTombstone, type Observed } from './fence.js'
 import { TimedEntry } from './grace.js'
 import type { LabelAttributes } from './metrics.js'
 import type { StandardSchemaV1Result } from './standard-schema.js'
+import { refuseEnvelopeUse } from './plain-wire.js'
 import type { TagTokens } from './tag-tokens.js'
+import { decodeBytesEntry, decodeStringEntry } from './wire-format.js'
 
 /** Thrown by a read the open circuit skipped; every caller of readEntry catches it, so one instance is enough. */
 const CIRCUIT_SKIP = new CircuitOpenError('get')
 
 /**
- * Reads one entry: GET, envelope, codec, schema, tag tokens. Returns the value or MISS; an entry
- * that records its freshness (grace, early refresh) comes back as a {@link TimedEntry}. A
+ * Reads one entry: GET, envelope (none with `wire: 'plain'`), codec, schema, tag tokens. Returns
+ * the value or MISS; an entry that records its freshness (grace, early refresh) comes back as a
+ * {@link TimedEntry}. A
  * corrupted entry (bad envelope, codec failure, schema mismatch) is a MISS, is deleted in the
  * background and is counted; it never throws. A store failure throws the CacheError that
  * `rt.failed()` already counted and logged, so each caller decides how to degrade. A tombstone
@@ -46,7 +50,7 @@ export async function readEntry(
   let raw: DriverValue | null
   // Inline rather than rt.call(): this is the hit path, and a closure per call is measurable.
   try {
-    raw = await rt.deadlines.run<DriverValue | null>(codec.format === 'bytes' ? driver.getBytes(fullKey) : driver.get(fullKey), operation)
+    raw = await rt.deadlines.run<DriverValue | null>(codec.format === 'bytes' ? readBytes(driver, fullKey) : driver.get(fullKey), operation)
   } catch (error) {
     throw rt.failed(operation, attributes, spec, error, started)
   }
@@ -64,14 +68,15 @@ export async function readEntry(
     meta = shared.meta
   } else {
     try {
+      // wire: 'plain' hands the whole value to the codec (a tombstone was already a miss above).
       if (codec.format === 'bytes') {
-        const envelope = decodeBytesEnvelope(raw as Uint8Array)
-        meta = envelope.meta
-        value = codec.decode(envelope.payload)
+        const entry = decodeBytesEntry(rt.config.wire, raw as Uint8Array)
+        meta = entry.meta
+        value = codec.decode(entry.payload)
       } else {
-        const envelope = decodeStringEnvelope(raw as string)
-        meta = envelope.meta
-        value = codec.decode(envelope.payload)
+        const entry = decodeStringEntry(rt.config.wire, raw as string)
+        meta = entry.meta
+        value = codec.decode(entry.payload)
       }
       if (spec?.schema !== undefined) {
         let result = spec.schema['~standard'].validate(value) as StandardSchemaV1Result<unknown> | Promise<StandardSchemaV1Result<unknown>>
@@ -127,6 +132,7 @@ function corrupted(rt: CacheRuntime, fullKey: string, raw: DriverValue, spec: Ke
  */
 export async function getValue(rt: CacheRuntime, tagTokens: TagTokens, key: Parameters<CacheRuntime['fullKey']>[0]): Promise<unknown> {
   const spec = rt.specOf(key)
+  if (rt.config.wire === 'plain') refuseEnvelopeUse(spec, undefined)
   const attributes = rt.attributesOf(spec)
   if (!rt.config.enabled || rt.closed) {
     rt.recordMiss(attributes, spec, 'get')
@@ -157,6 +163,7 @@ export async function getValue(rt: CacheRuntime, tagTokens: TagTokens, key: Para
  */
 export async function hasValue(rt: CacheRuntime, tagTokens: TagTokens, key: Parameters<CacheRuntime['fullKey']>[0]): Promise<boolean> {
   const spec = rt.specOf(key)
+  if (rt.config.wire === 'plain') refuseEnvelopeUse(spec, undefined)
   if (!rt.config.enabled || rt.closed) return false
   try {
     return freshValue(rt, await readEntry(rt, tagTokens, rt.fullKey(key), spec, rt.attributesOf(spec), 'has')) !== MISS

@@ -2,14 +2,12 @@ import type { CacheRuntime } from './cache-runtime.js'
 import type { Codec } from './codec.js'
 import type { KeySpec } from './define-key.js'
 import type { DriverValue } from './driver.js'
-import { encodeBytesEnvelope, encodeStringEnvelope, type EntryMeta } from './envelope.js'
+import type { EntryMeta } from './envelope.js'
 import { InvalidOptionsError } from './errors.js'
 import { fencedSet, type WriteFence } from './fence.js'
 import type { LabelAttributes } from './metrics.js'
 import type { TagTokens } from './tag-tokens.js'
-
-/** A payload produced by the codec, before the envelope (which needs the tag tokens). */
-export type EncodedPayload = { readonly format: 'string'; readonly payload: string } | { readonly format: 'bytes'; readonly payload: Uint8Array }
+import { encodeEntry, type EncodedPayload } from './wire-format.js'
 
 /**
  * Runs the codec. Synchronous and before any store call, so a value the codec refuses is
@@ -46,7 +44,8 @@ export interface PreparedWrite {
 }
 
 /**
- * Stores a prepared write: tag tokens (already requested, or fetched now), envelope, SET with PX.
+ * Stores a prepared write: tag tokens (already requested, or fetched now), envelope (or the bare
+ * payload, `wire: 'plain'`), SET with PX.
  * With a `fence` (a getOrSet load), only if the key still holds what the load observed.
  * Resolves true when stored, false when the store failed (counted and logged by rt.call) or the
  * fence refused the write (counted).
@@ -67,8 +66,7 @@ export async function storeEntry(
     let meta: EntryMeta | undefined
     if (write.tags.length > 0) meta = { t: await (tokens ?? tagTokens.ensure(write.tags, write.attributes, write.spec)) }
     if (write.freshUntil !== undefined) meta = { t: meta?.t, f: write.freshUntil, d: write.loadMs === undefined ? undefined : Math.round(write.loadMs) }
-    const data: DriverValue =
-      write.encoded.format === 'bytes' ? encodeBytesEnvelope(write.encoded.payload, meta) : encodeStringEnvelope(write.encoded.payload, meta)
+    const data: DriverValue = encodeEntry(rt.config.wire, write.encoded, meta)
     const driver = rt.config.driver
     if (fence === undefined) await rt.call('set', write.attributes, write.spec, () => driver.set(write.fullKey, data, { ttlMs: write.ttlMs }))
     else if (!(await fencedSet(rt, write, data, write.ttlMs, fence))) return false

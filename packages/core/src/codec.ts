@@ -1,6 +1,6 @@
 /**
  * How values become stored payloads and back. The cache wraps the payload in a small envelope
- * (see docs/wire-format.md); a codec only sees its own payload.
+ * (see docs/wire-format.md), or stores it alone with `wire: 'plain'`; a codec only sees its own payload.
  */
 
 /** A codec whose payload is a string (JSON, for instance). Works with every driver. */

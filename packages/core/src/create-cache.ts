@@ -13,6 +13,7 @@ import { getOrSet, type Loader, type WriteOptions } from './get-or-set.js'
 import { fenceKeys } from './fence.js'
 import { timedTtl } from './grace.js'
 import { InvalidationQueue } from './invalidation-queue.js'
+import { invalidateTagsRefused, refuseEnvelopeUse } from './plain-wire.js'
 import { TagTokens } from './tag-tokens.js'
 import { parseTtlSpec } from './ttl.js'
 
@@ -54,7 +55,8 @@ export interface Cache {
    * Stores a value. Resolves `true` when stored, `false` when the store failed (counted and
    * logged), the cache is disabled, or the value is `undefined` (never cached).
    *
-   * @throws InvalidKeyError for a bad tag; InvalidOptionsError when the codec cannot encode the value or the TTL policy is unknown.
+   * @throws InvalidKeyError for a bad tag; InvalidOptionsError when the codec cannot encode the value or the TTL policy is unknown,
+   * or, with `wire: 'plain'`, when the key or call asks for tags, grace, staleWhileRevalidate or earlyRefresh (as do get, has and getOrSet).
    * @example
    * ```ts
    * await cache.set(patientKey({ id: 42 }), patient, { ttl: '10m', tags: ['ej:1'] })
@@ -111,7 +113,8 @@ export interface Cache {
   deletePattern(pattern: KeyPattern | string): Promise<number>
   /**
    * Invalidates every entry carrying one of `tags`, in one store write per tag whatever the
-   * number of entries. Rejects on a store failure.
+   * number of entries. Rejects on a store failure, and with an InvalidOptionsError with
+   * `wire: 'plain'` (no entry carries tags there).
    *
    * @example
    * ```ts
@@ -193,6 +196,7 @@ export function createCache(options: CacheOptions = {}): Cache {
     getOrSet: (key, loader, writeOptions) => getOrSet(rt, tagTokens, key, loader as Loader<unknown>, writeOptions) as Promise<never>,
     async set(key, value, writeOptions) {
       const spec = rt.specOf(key)
+      if (rt.config.wire === 'plain') refuseEnvelopeUse(spec, writeOptions)
       if (value === undefined || !rt.config.enabled || rt.closed) return false
       const attributes = rt.attributesOf(spec)
       const tags = rt.tagsOf(key, spec, writeOptions?.tags)
@@ -207,7 +211,7 @@ export function createCache(options: CacheOptions = {}): Cache {
     },
     invalidate: (keys) => invalidateKeys(rt, keys),
     deletePattern: (pattern) => deletePattern(rt, pattern),
-    invalidateTags: (tags) => invalidateTags(rt, tagTokens, tags),
+    invalidateTags: (tags) => (rt.config.wire === 'plain' ? Promise.reject(invalidateTagsRefused()) : invalidateTags(rt, tagTokens, tags)),
     on: (event, listener) => rt.events.on(event, listener),
     stats: () => rt.stats.snapshot(rt.flights.size, rt.queue?.size ?? 0),
     async health() {

@@ -1,14 +1,26 @@
 /**
- * The Driver contract: the one interface every Cachette store implements (memory, ioredis,
- * Upstash, third-party drivers) and that `runDriverConformance()` from
- * `@cachette/testing/conformance` checks.
+ * The Driver contract: what every Cachette store implements (memory, ioredis, Upstash,
+ * third-party drivers) and what `runDriverConformance()` from `@cachette/testing/conformance`
+ * checks.
+ *
+ * It comes in two layers:
+ * - {@link BaseDriver}: the commands a cache calls (and the lifecycle: name, capabilities, ping,
+ *   info, close). `createCache({ driver })` asks for nothing more.
+ * - Command groups ({@link BinaryCommands}, {@link CounterCommands}, {@link InspectionCommands},
+ *   {@link HashCommands}, {@link SetCommands}, {@link SortedSetCommands}, {@link PubSubCommands},
+ *   {@link BatchCommands}, {@link CompareAndSetCommands}), each announced by a flag of
+ *   {@link DriverCapabilities}. A domain package that needs a group types its driver as
+ *   {@link DriverWith} and checks it once with `requireCapabilities()`.
+ *
+ * {@link Driver} is a base driver with every group but compareAndSet: what the memory, ioredis and
+ * Upstash drivers return.
  *
  * Redis semantics are the reference. Where this file says "as Redis", the conformance suite
  * compares the driver with a real redis-server.
  *
  * Rules every driver follows:
  * - Keys are strings. Values are strings (any UTF-8, including NUL and astral characters) or
- *   bytes (`Uint8Array`); both round-trip exactly.
+ *   bytes (`Uint8Array`, with `capabilities.binary`); both round-trip exactly.
  * - A missing key reads as `null` / empty, never as an error. A command applied to a key holding
  *   another type rejects with a `DriverError` whose code is `WRONG_TYPE`.
  * - TTLs are in milliseconds, integers >= 1. A driver never rounds a TTL up to seconds.
@@ -19,7 +31,7 @@
 /** A value as stored: a UTF-8 string, or bytes for codecs that produce them. */
 export type DriverValue = string | Uint8Array
 
-/** Options of {@link Driver.set}. */
+/** Options of {@link BaseDriver.set}. */
 export interface DriverSetOptions {
   /**
    * Time to live in milliseconds (integer >= 1). Omitted: the key does not expire.
@@ -43,7 +55,7 @@ export interface DriverSetOptions {
   readonly condition?: 'nx' | 'xx'
 }
 
-/** Options of {@link Driver.scan}. */
+/** Options of {@link BaseDriver.scan}. */
 export interface DriverScanOptions {
   /**
    * Hint of keys per round trip (Redis SCAN COUNT).
@@ -69,7 +81,7 @@ export interface SortedSetEntry {
   readonly score: number
 }
 
-/** Options of {@link Driver.zrangeByScore}. */
+/** Options of {@link SortedSetCommands.zrangeByScore}. */
 export interface ZRangeOptions {
   /**
    * Highest score first (ZRANGE ... BYSCORE REV).
@@ -103,7 +115,7 @@ export interface ZRangeOptions {
   readonly limit?: number
 }
 
-/** A command inside an atomic {@link Driver.batch}. Its result sits at the same index. */
+/** A command inside an atomic {@link BatchCommands.batch}. Its result sits at the same index. */
 export type BatchCommand =
   | { readonly op: 'set'; readonly key: string; readonly value: DriverValue; readonly ttlMs?: number; readonly condition?: 'nx' | 'xx' }
   | { readonly op: 'delete'; readonly keys: readonly string[] }
@@ -124,7 +136,7 @@ export type BatchCommand =
  */
 export type BatchResult = boolean | number
 
-/** What {@link Driver.info} reports. Fields a store cannot tell are omitted. */
+/** What {@link BaseDriver.info} reports. Fields a store cannot tell are omitted. */
 export interface DriverInfo {
   /** Bytes of memory the store uses (Redis `used_memory`). */
   readonly usedMemoryBytes?: number
@@ -140,51 +152,77 @@ export interface DriverInfo {
   readonly keys?: number
 }
 
-/** What a driver can do, so a domain package can refuse one that lacks what it needs. */
+/**
+ * What a driver can do. Most flags announce a command group (its methods exist and follow Redis);
+ * `crossSlotBatch` and `compareAndDelete` describe a behaviour. A domain package checks the flags
+ * it needs once, with `requireCapabilities()`, and refuses a driver that lacks one.
+ */
 export interface DriverCapabilities {
-  /** Values may be bytes (`Uint8Array`) and `getBytes` returns them exactly. */
+  /** {@link BinaryCommands}: values may be bytes (`Uint8Array`) and `getBytes` returns them exactly. */
   readonly binary: boolean
-  /** hset / hgetall / hdel / hincrby. */
+  /** {@link HashCommands}: hset / hgetall / hdel / hincrby. */
   readonly hashes: boolean
-  /** sadd / srem / smembers. */
+  /** {@link SetCommands}: sadd / srem / smembers. */
   readonly sets: boolean
-  /** zadd / zrangeByScore / zrem / zcard / zremRangeByScore. */
+  /** {@link SortedSetCommands}: zadd / zrangeByScore / zrem / zcard / zremRangeByScore. */
   readonly sortedSets: boolean
-  /** publish / subscribe. */
+  /** {@link PubSubCommands}: publish / subscribe. */
   readonly pubsub: boolean
-  /** Atomic batch (MULTI/EXEC semantics). */
+  /** {@link BatchCommands}: an atomic batch (MULTI/EXEC semantics). */
   readonly batch: boolean
   /** A batch may touch keys in different hash slots (false on Redis Cluster). */
   readonly crossSlotBatch: boolean
   /** compareAndDelete is atomic on the server. */
   readonly compareAndDelete: boolean
   /**
-   * The driver has an atomic {@link Driver.compareAndSet}. Without it, core's fence writes with
-   * compareAndDelete then SET NX (one more round trip).
+   * The driver has an atomic {@link CompareAndSetCommands.compareAndSet}. Without it, core's fence
+   * writes with compareAndDelete then SET NX (one more round trip).
    *
    * @default false
    */
   readonly compareAndSet?: boolean
+  /**
+   * {@link CounterCommands}: incrby, and `incrby` inside a batch. Core's cache never calls it.
+   * Left out, the driver has the group when it has an `incrby` method (every driver written
+   * before this flag existed had to).
+   *
+   * @default true when the driver has an `incrby` method
+   */
+  readonly counters?: boolean
+  /**
+   * {@link InspectionCommands}: exists / pttl. Core's cache never calls them. Left out, the driver
+   * has the group when it has both methods (every driver written before this flag existed had to).
+   *
+   * @default true when the driver has `exists` and `pttl` methods
+   */
+  readonly inspection?: boolean
 }
+
+/** The name of one capability: `'hashes'`, `'batch'`, `'compareAndDelete'`... */
+export type DriverCapability = keyof DriverCapabilities
 
 /** Stops a subscription. Resolves once the driver no longer delivers to that listener. */
 export type Unsubscribe = () => Promise<void>
 
 /**
- * The contract every Cachette store implements.
+ * What a cache needs from a store, and all that `createCache({ driver })` asks for: the commands
+ * core's cache calls (get, mget, set with TTL and NX/XX, delete, pexpire, scan,
+ * compareAndDelete, and compareAndSet when announced), and the lifecycle (name, capabilities,
+ * ping, info, close). Everything else is a command group announced by {@link DriverCapabilities}.
  *
  * @example
  * ```ts
- * import type { Driver } from '@cachette/core'
+ * import type { BaseDriver } from '@cachette/core'
  *
- * async function warm(driver: Driver) {
+ * async function warm(driver: BaseDriver) {
  *   await driver.set('identity:patient:42', '{"id":42}', { ttlMs: 600_000 })
  * }
  * ```
  */
-export interface Driver {
+export interface BaseDriver {
   /** A short name for health reports and metrics: `'memory'`, `'ioredis'`, `'upstash'`. */
   readonly name: string
+  /** The command groups and behaviours this driver has. */
   readonly capabilities: DriverCapabilities
 
   // ---- strings ----------------------------------------------------------------------------
@@ -198,15 +236,6 @@ export interface Driver {
    */
   get(key: string): Promise<string | null>
   /**
-   * The value as bytes, exactly as stored, or `null`.
-   *
-   * @example
-   * ```ts
-   * const bytes = await driver.getBytes('fhir:bundle:b7') // Uint8Array exactly as stored, or null
-   * ```
-   */
-  getBytes(key: string): Promise<Uint8Array | null>
-  /**
    * Values for many keys, in order, `null` where absent or holding another type (MGET: no WRONGTYPE).
    *
    * @example
@@ -217,6 +246,7 @@ export interface Driver {
   mget(keys: readonly string[]): Promise<(string | null)[]>
   /**
    * SET with PX and NX/XX. Resolves `true` when written, `false` when the condition failed.
+   * Without `ttlMs` the key no longer expires (as Redis SET); a `ttlMs` below 1 rejects.
    *
    * @example
    * ```ts
@@ -236,6 +266,110 @@ export interface Driver {
    */
   delete(keys: readonly string[]): Promise<number>
   /**
+   * Sets a TTL in ms on an existing key; resolves `false` when the key is absent. A TTL of 0 or
+   * less deletes the key at once (and resolves `true`), as Redis' PEXPIRE does.
+   *
+   * @example
+   * ```ts
+   * await driver.pexpire('identity:patient:42', 60_000) // false when the key is absent
+   * ```
+   */
+  pexpire(key: string, ttlMs: number): Promise<boolean>
+
+  // ---- keyspace ---------------------------------------------------------------------------
+  /**
+   * Every key matching a Redis glob pattern (`*`, `?`, `[a-c]`, `[^a]`, `\` escapes), by SCAN,
+   * never KEYS. On a cluster it visits every master. A key may be yielded more than once
+   * (SCAN's guarantee); keys alive for the whole scan are yielded at least once.
+   *
+   * @example
+   * ```ts
+   * const keys: string[] = []
+   * for await (const key of driver.scan('fhir:export:*:ej:7', { count: 500 })) keys.push(key) // may repeat a key
+   * ```
+   */
+  scan(pattern: string, options?: DriverScanOptions): AsyncIterable<string>
+
+  // ---- atomicity --------------------------------------------------------------------------
+  /**
+   * Deletes `key` only if its value is `expected` (lock release, the fence's write). Atomic on the
+   * server when `capabilities.compareAndDelete` says so.
+   *
+   * @example
+   * ```ts
+   * await driver.compareAndDelete('lock:fhir:export:Patient:ej:7', owner) // false: the lock is no longer ours
+   * ```
+   */
+  compareAndDelete(key: string, expected: string): Promise<boolean>
+  /**
+   * Optional, announced by `capabilities.compareAndSet`; see {@link CompareAndSetCommands}.
+   *
+   * @example
+   * ```ts
+   * await driver.compareAndSet?.('identity:patient:42', tombstone, entry, { ttlMs: 600_000 }) // false: invalidated meanwhile
+   * ```
+   */
+  compareAndSet?(key: string, expected: string, value: DriverValue, options?: { readonly ttlMs?: number }): Promise<boolean>
+
+  // ---- operations -------------------------------------------------------------------------
+  /**
+   * Round trip to the store; rejects when it cannot be reached.
+   *
+   * @example
+   * ```ts
+   * await driver.ping() // rejects when the store cannot be reached
+   * ```
+   */
+  ping(): Promise<void>
+  /**
+   * Store statistics for health checks and dashboards (`{}` when the store can tell nothing).
+   *
+   * @example
+   * ```ts
+   * const { usedMemoryBytes, keys } = await driver.info() // undefined where the store cannot tell
+   * ```
+   */
+  info(): Promise<DriverInfo>
+  /**
+   * Releases what the driver opened (never a client it was handed). Idempotent.
+   *
+   * @example
+   * ```ts
+   * await driver.close() // a second call does nothing
+   * ```
+   */
+  close(): Promise<void>
+}
+
+/** Byte values, announced by `capabilities.binary`. Needed by a cache with a bytes codec. */
+export interface BinaryCommands {
+  /**
+   * The value as bytes, exactly as stored, or `null`.
+   *
+   * @example
+   * ```ts
+   * const bytes = await driver.getBytes('fhir:bundle:b7') // Uint8Array exactly as stored, or null
+   * ```
+   */
+  getBytes(key: string): Promise<Uint8Array | null>
+}
+
+/** Integer counters, announced by `capabilities.counters`. */
+export interface CounterCommands {
+  /**
+   * INCRBY: creates the key at 0 first, keeps its TTL, rejects on a non-integer value.
+   *
+   * @example
+   * ```ts
+   * await driver.incrby('messaging:conversation:c1:unread', 1) // 1 on a new key, then 2, 3...
+   * ```
+   */
+  incrby(key: string, by: number): Promise<number>
+}
+
+/** Reading what the keyspace holds, announced by `capabilities.inspection`. */
+export interface InspectionCommands {
+  /**
    * How many of the keys exist (a key named twice counts twice, as Redis EXISTS).
    *
    * @example
@@ -253,41 +387,10 @@ export interface Driver {
    * ```
    */
   pttl(key: string): Promise<number>
-  /**
-   * Sets a TTL in ms on an existing key; resolves `false` when the key is absent. A TTL of 0 or
-   * less deletes the key at once (and resolves `true`), as Redis' PEXPIRE does.
-   *
-   * @example
-   * ```ts
-   * await driver.pexpire('identity:patient:42', 60_000) // false when the key is absent
-   * ```
-   */
-  pexpire(key: string, ttlMs: number): Promise<boolean>
-  /**
-   * INCRBY: creates the key at 0 first, keeps its TTL, rejects on a non-integer value.
-   *
-   * @example
-   * ```ts
-   * await driver.incrby('messaging:conversation:c1:unread', 1) // 1 on a new key, then 2, 3...
-   * ```
-   */
-  incrby(key: string, by: number): Promise<number>
+}
 
-  // ---- keyspace ---------------------------------------------------------------------------
-  /**
-   * Every key matching a Redis glob pattern (`*`, `?`, `[a-c]`, `[^a]`, `\` escapes), by SCAN,
-   * never KEYS. On a cluster it visits every master. A key may be yielded more than once
-   * (SCAN's guarantee); keys alive for the whole scan are yielded at least once.
-   *
-   * @example
-   * ```ts
-   * const keys: string[] = []
-   * for await (const key of driver.scan('fhir:export:*:ej:7', { count: 500 })) keys.push(key) // may repeat a key
-   * ```
-   */
-  scan(pattern: string, options?: DriverScanOptions): AsyncIterable<string>
-
-  // ---- hashes -----------------------------------------------------------------------------
+/** Hashes, announced by `capabilities.hashes`. */
+export interface HashCommands {
   /**
    * HSET: resolves how many fields were new. Keeps the key's TTL.
    *
@@ -324,8 +427,10 @@ export interface Driver {
    * ```
    */
   hincrby(key: string, field: string, by: number): Promise<number>
+}
 
-  // ---- sets -------------------------------------------------------------------------------
+/** Sets, announced by `capabilities.sets`. */
+export interface SetCommands {
   /**
    * SADD: resolves how many members were new.
    *
@@ -353,8 +458,10 @@ export interface Driver {
    * ```
    */
   smembers(key: string): Promise<string[]>
+}
 
-  // ---- sorted sets ------------------------------------------------------------------------
+/** Sorted sets, announced by `capabilities.sortedSets`. */
+export interface SortedSetCommands {
   /**
    * ZADD: resolves how many members were new (existing members get the new score).
    *
@@ -404,8 +511,10 @@ export interface Driver {
    * ```
    */
   zremRangeByScore(key: string, min: ScoreBound, max: ScoreBound): Promise<number>
+}
 
-  // ---- pub/sub ----------------------------------------------------------------------------
+/** Pub/sub, announced by `capabilities.pubsub`. */
+export interface PubSubCommands {
   /**
    * PUBLISH: resolves how many subscribers received it (on a cluster, this node's count).
    *
@@ -425,8 +534,13 @@ export interface Driver {
    * ```
    */
   subscribe(channel: string, listener: (message: string) => void): Promise<Unsubscribe>
+}
 
-  // ---- atomicity --------------------------------------------------------------------------
+/**
+ * Atomic batches, announced by `capabilities.batch`. A batch's commands of another group
+ * (`hset`, `sadd`, `zadd`, `incrby`...) also need that group.
+ */
+export interface BatchCommands {
   /**
    * Runs the commands atomically (MULTI/EXEC): no other client sees a state in between.
    * On a cluster every key must hash to one slot, else it rejects with code `CROSS_SLOT`
@@ -441,53 +555,75 @@ export interface Driver {
    * ```
    */
   batch(commands: readonly BatchCommand[]): Promise<BatchResult[]>
-  /**
-   * Deletes `key` only if its value is `expected`, atomically (lock release).
-   *
-   * @example
-   * ```ts
-   * await driver.compareAndDelete('lock:fhir:export:Patient:ej:7', owner) // false: the lock is no longer ours
-   * ```
-   */
-  compareAndDelete(key: string, expected: string): Promise<boolean>
+}
+
+/** An atomic compare-and-set, announced by `capabilities.compareAndSet`. */
+export interface CompareAndSetCommands {
   /**
    * Replaces `key`'s value with `value` (and its TTL with `ttlMs`) only if it holds `expected`,
-   * atomically; resolves whether it did. Optional (declare `capabilities.compareAndSet`): core's
-   * fence uses it to write a loaded value over the tombstone or stale entry it read in one call.
+   * atomically; resolves whether it did. Core's fence uses it to write a loaded value over the
+   * tombstone or stale entry it read in one call.
    *
    * @example
    * ```ts
    * await driver.compareAndSet('identity:patient:42', tombstone, entry, { ttlMs: 600_000 }) // false: invalidated meanwhile
    * ```
    */
-  compareAndSet?(key: string, expected: string, value: DriverValue, options?: { readonly ttlMs?: number }): Promise<boolean>
-
-  // ---- operations -------------------------------------------------------------------------
-  /**
-   * Round trip to the store; rejects when it cannot be reached.
-   *
-   * @example
-   * ```ts
-   * await driver.ping() // rejects when the store cannot be reached
-   * ```
-   */
-  ping(): Promise<void>
-  /**
-   * Store statistics for health checks and dashboards.
-   *
-   * @example
-   * ```ts
-   * const { usedMemoryBytes, keys } = await driver.info() // undefined where the store cannot tell
-   * ```
-   */
-  info(): Promise<DriverInfo>
-  /**
-   * Releases what the driver opened (never a client it was handed). Idempotent.
-   *
-   * @example
-   * ```ts
-   * await driver.close() // a second call does nothing
-   * ```
-   */
-  close(): Promise<void>
+  compareAndSet(key: string, expected: string, value: DriverValue, options?: { readonly ttlMs?: number }): Promise<boolean>
 }
+
+/**
+ * A base driver with every command group but compareAndSet (still optional, announced by
+ * `capabilities.compareAndSet`): what `memoryDriver()`, `ioredisDriver()` and `upstashDriver()`
+ * return. Assignable to {@link BaseDriver}; a function that only needs some groups should ask for
+ * {@link DriverWith} instead, so a narrower driver fits.
+ *
+ * @example
+ * ```ts
+ * import type { Driver } from '@cachette/core'
+ *
+ * async function addParticipant(driver: Driver, conversationId: string, member: string) {
+ *   await driver.sadd(`messaging:conversation:${conversationId}:participants`, [member])
+ * }
+ * ```
+ */
+export interface Driver
+  extends BaseDriver,
+    BinaryCommands,
+    CounterCommands,
+    InspectionCommands,
+    HashCommands,
+    SetCommands,
+    SortedSetCommands,
+    PubSubCommands,
+    BatchCommands {}
+
+/** The group `Name` adds when `C` includes it, else nothing (`unknown` vanishes in an intersection). */
+type GroupIf<C extends DriverCapability, Name extends DriverCapability, Group> = Name extends C ? Group : unknown
+
+/**
+ * A base driver with the command groups of the capabilities `C`: the type a domain package asks
+ * for, and what `requireCapabilities()` returns. Behaviour flags (`crossSlotBatch`,
+ * `compareAndDelete`) add no method.
+ *
+ * @example
+ * ```ts
+ * import { requireCapabilities, type BaseDriver, type DriverWith } from '@cachette/core'
+ *
+ * type ExportJobDriver = DriverWith<'hashes' | 'batch'>
+ * function exportJobs(driver: BaseDriver) {
+ *   const store: ExportJobDriver = requireCapabilities(driver, ['hashes', 'batch'], '@acme/fhir-export')
+ *   return { start: (id: string) => store.hset(`fhir:export:${id}`, { status: 'running' }) }
+ * }
+ * ```
+ */
+export type DriverWith<C extends DriverCapability> = BaseDriver &
+  GroupIf<C, 'binary', BinaryCommands> &
+  GroupIf<C, 'counters', CounterCommands> &
+  GroupIf<C, 'inspection', InspectionCommands> &
+  GroupIf<C, 'hashes', HashCommands> &
+  GroupIf<C, 'sets', SetCommands> &
+  GroupIf<C, 'sortedSets', SortedSetCommands> &
+  GroupIf<C, 'pubsub', PubSubCommands> &
+  GroupIf<C, 'batch', BatchCommands> &
+  GroupIf<C, 'compareAndSet', CompareAndSetCommands>

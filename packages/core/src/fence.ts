@@ -1,7 +1,9 @@
 import type { CacheRuntime } from './cache-runtime.js'
 import type { KeySpec } from './define-key.js'
 import type { DriverValue } from './driver.js'
+import { hasCapabilities } from './driver-capabilities.js'
 import type { CacheOperation, LabelAttributes } from './metrics.js'
+import type { Observed } from './observed.js'
 import { newToken } from './tag-tokens.js'
 
 /**
@@ -28,12 +30,10 @@ import { newToken } from './tag-tokens.js'
 const TOMBSTONE_HEADER = '@cf '
 const TOMBSTONE_BYTES = [0x40, 0x63, 0x66, 0x20]
 const utf8 = new TextDecoder('utf-8', { fatal: true })
+const BATCH = ['batch'] as const
 
-/**
- * What a getOrSet read saw at the key: the raw value (an entry or a tombstone), `null` when the
- * key was absent, or `undefined` when the read did not reach the store.
- */
-export type Observed = DriverValue | null | undefined
+// The read and load paths import Observed from here, as they did when it was defined here.
+export type { Observed } from './observed.js'
 
 /** What a fenced write needs to know about its load. */
 export interface WriteFence {
@@ -197,11 +197,13 @@ export async function fenceKeys(rt: CacheRuntime, keys: readonly string[], opera
   const fenceMs = rt.config.fenceMs
   if (fenceMs === undefined) return rt.call(operation, attributes, spec, () => driver.delete(keys))
   const tombstone = newTombstone()
-  const batched = driver.capabilities.batch
+  // Typed with batch() only when the driver announces and has it; else DEL then SET per key.
+  const batcher = hasCapabilities(driver, BATCH) ? driver : undefined
+  const batched = batcher !== undefined
   const fenceSome = (some: readonly string[]) =>
     rt.call(operation, attributes, spec, async () => {
-      if (batched) {
-        await driver.batch([{ op: 'delete', keys: some }, ...some.map((key) => ({ op: 'set' as const, key, value: tombstone, ttlMs: fenceMs }))])
+      if (batcher !== undefined) {
+        await batcher.batch([{ op: 'delete', keys: some }, ...some.map((key) => ({ op: 'set' as const, key, value: tombstone, ttlMs: fenceMs }))])
         return
       }
       await driver.delete(some)
@@ -231,7 +233,7 @@ export async function fenceFoundKeys(rt: CacheRuntime, keys: readonly string[], 
   const tombstone = newTombstone()
   const counted = countEntries(rt, keys, 'deletePattern', attributes, undefined)
   counted.catch(() => undefined)
-  if (driver.capabilities.batch && driver.capabilities.crossSlotBatch) {
+  if (hasCapabilities(driver, BATCH) && driver.capabilities.crossSlotBatch) {
     await rt.call('deletePattern', attributes, undefined, () =>
       driver.batch(keys.map((key) => ({ op: 'set' as const, key, value: tombstone, ttlMs: fenceMs, condition: 'xx' as const }))),
     )

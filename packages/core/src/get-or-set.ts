@@ -3,6 +3,7 @@ import { MISS, type CacheRuntime, type Flight } from './cache-runtime.js'
 import type { Key } from './define-key.js'
 import { TimedEntry } from './grace.js'
 import { LoadContext, runLoader, type Loader, type WriteOptions } from './loader-context.js'
+import { refuseEnvelopeUse } from './plain-wire.js'
 import { loadOnMiss, mayRefreshEarly, maybeRefreshEarly } from './resilient-load.js'
 import type { TagTokens } from './tag-tokens.js'
 
@@ -34,6 +35,14 @@ export function getOrSet(
   options: WriteOptions | undefined,
 ): Promise<unknown> {
   const spec = rt.specOf(key)
+  if (rt.config.wire === 'plain') {
+    // On every call, hit or miss: a refused option must not pass on a warm cache and fail on a miss.
+    try {
+      refuseEnvelopeUse(spec, options)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
   if (!rt.config.enabled || rt.closed) {
     const attributes = rt.attributesOf(spec)
     rt.stats.misses++

@@ -1,17 +1,30 @@
 export type {
+  BaseDriver,
   BatchCommand,
+  BatchCommands,
   BatchResult,
+  BinaryCommands,
+  CompareAndSetCommands,
+  CounterCommands,
   Driver,
   DriverCapabilities,
+  DriverCapability,
   DriverInfo,
   DriverScanOptions,
   DriverSetOptions,
   DriverValue,
+  DriverWith,
+  HashCommands,
+  InspectionCommands,
+  PubSubCommands,
   ScoreBound,
+  SetCommands,
+  SortedSetCommands,
   SortedSetEntry,
   Unsubscribe,
   ZRangeOptions,
 } from './driver.js'
+export { hasCapabilities, requireCapabilities } from './driver-capabilities.js'
 export {
   CacheError,
   CircuitOpenError,
@@ -36,6 +49,7 @@ export type { MemoryDriverOptions } from './memory/options.js'
 export { createCache } from './create-cache.js'
 export type { Cache, CacheHealth } from './create-cache.js'
 export type { CacheOptions } from './cache-options.js'
+export type { WireFormat } from './wire-format.js'
 export type { CacheStats } from './cache-stats.js'
 export type { LoaderContext, Loader, WriteOptions } from './get-or-set.js'
 export type {
@@ -45,7 +59,7 @@ export type {
   ResilienceOptions,
 } from './resilience-options.js'
 export type { CircuitBreakerOptions, CircuitState } from './circuit-breaker.js'
-export type { InvalidationQueueOptions } from './invalidation-queue.js'
+export type { InvalidationQueueOptions } from './invalidation-queue-options.js'
 export type { CacheEvent, CacheEventListener, CacheEventListeners, CacheEventName, DiagnosticsChannelModule } from './cache-events.js'
 export { shouldRefreshEarly } from './early-refresh.js'
 export { defineKey, isKey } from './define-key.js'

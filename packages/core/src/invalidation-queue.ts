@@ -1,93 +1,9 @@
-import { z } from 'zod'
-import type { CacheRuntime } from './cache-runtime.js'
+import type { StatsCounters } from './cache-stats.js'
+import type { CircuitBreaker } from './circuit-breaker.js'
 import type { KeyPattern } from './define-key.js'
-import { isDurationLike, parseDuration, type Duration } from './duration.js'
 import type { CacheErrorCode } from './errors.js'
-
-/**
- * Options of `createCache({ invalidationQueue })`: what happens to an invalidation
- * (`invalidate`, `deletePattern`, `invalidateTags`) that fails because the store is
- * unreachable (down, past its deadline, or the circuit is open).
- *
- * @example
- * ```ts
- * createCache({ driver, circuitBreaker: true, invalidationQueue: { whenQueued: 'resolve' } })
- * ```
- */
-export interface InvalidationQueueOptions {
-  /**
-   * Pending invalidations kept at most (keys, patterns and tags together, each counted once
-   * however often it was invalidated). Past it, an invalidation is not queued: it is counted in
-   * `stats().invalidationsDropped`, logged, and the call rejects whatever `whenQueued` says.
-   *
-   * @default 10000
-   * @example
-   * ```ts
-   * createCache({ driver, invalidationQueue: { maxSize: 50_000 } }) // many keys invalidated per outage
-   * ```
-   */
-  readonly maxSize?: number
-  /**
-   * How often the queue retries while it holds something. It also retries at once when the
-   * circuit breaker closes and when a write reaches the store again.
-   *
-   * @default '1s'
-   * @example
-   * ```ts
-   * createCache({ driver, invalidationQueue: { retryInterval: '5s' } })
-   * ```
-   */
-  readonly retryInterval?: Duration
-  /**
-   * What the call does once its invalidation is queued. `'reject'`: rejects with the store error
-   * as without a queue (the caller knows; the queue retries anyway, so nothing is lost if the
-   * caller does not). `'resolve'`: resolves (`invalidate`/`deletePattern` resolve 0), because the
-   * queue now owns the invalidation.
-   *
-   * @default 'reject'
-   * @example
-   * ```ts
-   * createCache({ driver, circuitBreaker: true, invalidationQueue: { whenQueued: 'resolve' } })
-   * await cache.invalidate(patientKey({ id: 42 })) // resolves 0 while the store is down
-   * ```
-   */
-  readonly whenQueued?: 'reject' | 'resolve'
-}
-
-/** Queue settings after parsing. */
-export interface InvalidationQueueConfig {
-  readonly maxSize: number
-  readonly retryIntervalMs: number
-  readonly whenQueued: 'reject' | 'resolve'
-}
-
-/** The zod schema of the `invalidationQueue` option. */
-export const invalidationQueueSchema = z.union([
-  z.boolean(),
-  z.strictObject({
-    maxSize: z.number().int().min(1).max(10_000_000).optional(),
-    retryInterval: z.custom<Duration>((value) => isDurationLike(value), { message: 'expected a duration' }).optional(),
-    whenQueued: z.enum(['reject', 'resolve']).optional(),
-  }),
-])
-
-/**
- * The queue settings of an option value (validated by {@link invalidationQueueSchema}); on by default.
- *
- * @example
- * ```ts
- * resolveInvalidationQueue(undefined) // { maxSize: 10000, retryIntervalMs: 1000, whenQueued: 'reject' }
- * ```
- */
-export function resolveInvalidationQueue(option: boolean | InvalidationQueueOptions | undefined): InvalidationQueueConfig | undefined {
-  if (option === false) return undefined
-  const given = option === undefined || option === true ? {} : option
-  return {
-    maxSize: given.maxSize ?? 10_000,
-    retryIntervalMs: Math.max(10, parseDuration(given.retryInterval ?? '1s')),
-    whenQueued: given.whenQueued ?? 'reject',
-  }
-}
+import type { InvalidationQueueConfig } from './invalidation-queue-options.js'
+import type { CacheMetrics, LabelAttributes } from './metrics.js'
 
 /**
  * A failure worth queueing for: the store is unreachable. A WRONGTYPE or a closed cache is not.
@@ -116,6 +32,24 @@ export interface InvalidationApplier {
   invalidateTags(tags: readonly string[]): Promise<unknown>
 }
 
+/**
+ * What the queue uses of the cache that owns it (the cache's runtime is one): its breaker, counters,
+ * metrics and logger, and a place to keep background work until close. Declared here, and not taken
+ * as the runtime itself, because the runtime holds the queue: the queue does not import its owner.
+ */
+export interface InvalidationQueueHost {
+  /** Undefined unless the cache has a circuit breaker. */
+  readonly breaker: Pick<CircuitBreaker, 'rejects'> | undefined
+  readonly stats: Pick<StatsCounters, 'invalidationsQueued' | 'invalidationsApplied' | 'invalidationsDropped'>
+  readonly metrics: Pick<CacheMetrics, 'invalidationQueued'>
+  /** The metrics attributes of calls on string keys, which are also those of cache-wide work. */
+  readonly stringKeyAttributes: LabelAttributes
+  /** Keeps a background promise until it settles, so close() can wait for it. */
+  track(promise: Promise<unknown>): void
+  /** Reports a problem without a value, a key or a parameter. */
+  warn(message: string, operation: string, code: CacheErrorCode, attributes: LabelAttributes, spec: undefined): void
+}
+
 const KEY_BATCH = 500
 /** A write that reached the store triggers a retry, but not more often than this. */
 const MIN_KICK_INTERVAL_MS = 100
@@ -138,7 +72,7 @@ export class InvalidationQueue {
   private stopped = false
 
   constructor(
-    private readonly rt: CacheRuntime,
+    private readonly host: InvalidationQueueHost,
     readonly config: InvalidationQueueConfig,
     private readonly apply: InvalidationApplier,
   ) {}
@@ -215,7 +149,7 @@ export class InvalidationQueue {
     if (this.flushing !== undefined) return this.flushing
     if (this.size === 0) return Promise.resolve()
     // An open circuit would skip every call: wait for it to allow a probe.
-    if (this.rt.breaker?.rejects() === true) {
+    if (this.host.breaker?.rejects() === true) {
       this.schedule()
       return Promise.resolve()
     }
@@ -227,7 +161,7 @@ export class InvalidationQueue {
         this.schedule()
       })
     this.flushing = run
-    this.rt.track(run)
+    this.host.track(run)
     return run
   }
 
@@ -239,8 +173,8 @@ export class InvalidationQueue {
     await this.flush()
     const left = this.size
     if (left > 0) {
-      this.rt.stats.invalidationsDropped += left
-      this.rt.warn(`${left} queued invalidation(s) could not be applied before close`, 'close', 'DRIVER_FAILURE', this.rt.stringKeyAttributes, undefined)
+      this.host.stats.invalidationsDropped += left
+      this.host.warn(`${left} queued invalidation(s) could not be applied before close`, 'close', 'DRIVER_FAILURE', this.host.stringKeyAttributes, undefined)
     }
   }
 
@@ -259,7 +193,7 @@ export class InvalidationQueue {
       if (this.patterns.get(id)?.generation === generation) {
         this.patterns.delete(id)
         this.resize()
-        this.rt.stats.invalidationsApplied++
+        this.host.stats.invalidationsApplied++
       }
     }
     if (this.tags.size > 0) {
@@ -273,18 +207,18 @@ export class InvalidationQueue {
     if (map.get(id) !== generation) return
     map.delete(id)
     this.resize()
-    this.rt.stats.invalidationsApplied++
+    this.host.stats.invalidationsApplied++
   }
 
   private hasRoom(): boolean {
     if (this.size < this.config.maxSize) return true
-    this.rt.stats.invalidationsDropped++
+    this.host.stats.invalidationsDropped++
     return false
   }
 
   private queued(operation: 'invalidate' | 'deletePattern' | 'invalidateTags'): void {
-    this.rt.stats.invalidationsQueued++
-    this.rt.metrics.invalidationQueued(operation)
+    this.host.stats.invalidationsQueued++
+    this.host.metrics.invalidationQueued(operation)
   }
 
   private schedule(): void {

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { findDiagnosticsChannel, type CacheEventListeners, type DiagnosticsChannelModule } from './cache-events.js'
 import { circuitBreakerSchema, resolveCircuitBreaker, type CircuitBreakerConfig, type CircuitBreakerOptions } from './circuit-breaker.js'
 import { isCacheError } from './errors.js'
-import { invalidationQueueSchema, resolveInvalidationQueue, type InvalidationQueueConfig, type InvalidationQueueOptions } from './invalidation-queue.js'
+import { invalidationQueueSchema, resolveInvalidationQueue, type InvalidationQueueConfig, type InvalidationQueueOptions } from './invalidation-queue-options.js'
 
 /**
  * The `createCache` options that protect the application from its store and report on it: the

@@ -38,6 +38,8 @@ const CAPABILITIES: DriverCapabilities = Object.freeze({
   crossSlotBatch: true,
   compareAndDelete: true,
   compareAndSet: true,
+  counters: true,
+  inspection: true,
 })
 
 class MemoryDriver implements Driver {

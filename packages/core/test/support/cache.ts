@@ -1,4 +1,4 @@
-import { createCache, memoryDriver, type CacheLogFields, type CacheOptions, type Driver } from '../../src/index.js'
+import { createCache, memoryDriver, type BaseDriver, type CacheLogFields, type CacheOptions, type Driver } from '../../src/index.js'
 
 /** A random prefix per test, instead of flushing a shared store. */
 export function randomPrefix(): string {
@@ -12,9 +12,9 @@ export function recordingLogger(): { warn(message: string, fields: CacheLogField
 }
 
 /** A cache isolated from the environment and the console, on its own memory driver unless given one. */
-export function testCache(options: CacheOptions & { driver?: Driver } = {}) {
+export function testCache<D extends BaseDriver = Driver>(options: Omit<CacheOptions, 'driver'> & { driver?: D } = {}) {
   const logger = recordingLogger()
-  const driver = options.driver ?? memoryDriver()
+  const driver: D | Driver = options.driver ?? memoryDriver()
   const cache = createCache({ env: false, logger, prefix: randomPrefix(), ...options, driver })
   return { cache, driver, logger }
 }

@@ -14,17 +14,19 @@ export function registerBatchTests(context: ConformanceContext): void {
     it('resolves each command\'s result at its index', async () => {
       const p = freshPrefix()
       await driver().set(`${p}old`, 'x')
+      // A batch's incrby needs the counters group; without it two SETs leave the same '5'.
+      const { counters } = capabilities
       const commands: BatchCommand[] = [
         { op: 'set', key: `${p}k`, value: 'v' },
         { op: 'set', key: `${p}k`, value: 'w', condition: 'nx' },
-        { op: 'incrby', key: `${p}n`, by: 2 },
-        { op: 'incrby', key: `${p}n`, by: 3 },
+        counters ? { op: 'incrby', key: `${p}n`, by: 2 } : { op: 'set', key: `${p}n`, value: '2' },
+        counters ? { op: 'incrby', key: `${p}n`, by: 3 } : { op: 'set', key: `${p}n`, value: '5', condition: 'xx' },
         { op: 'pexpire', key: `${p}n`, ttlMs: 60_000 },
         { op: 'pexpire', key: `${p}none`, ttlMs: 60_000 },
         { op: 'delete', keys: [`${p}old`, `${p}none`] },
         { op: 'set', key: `${p}t`, value: 'ttl', ttlMs: 60_000 },
       ]
-      const expected: BatchResult[] = [true, false, 2, 5, true, false, 1, true]
+      const expected: BatchResult[] = [true, false, counters ? 2 : true, counters ? 5 : true, true, false, 1, true]
       if (capabilities.hashes) {
         commands.push({ op: 'hset', key: `${p}h`, fields: { a: '1', b: '2' } }, { op: 'hincrby', key: `${p}h`, field: 'a', by: 9 }, { op: 'hdel', key: `${p}h`, fields: ['b', 'c'] })
         expected.push(2, 10, 1)
@@ -43,8 +45,8 @@ export function registerBatchTests(context: ConformanceContext): void {
       }
       expect(await driver().batch(commands)).toEqual(expected)
       expect(await driver().mget([`${p}k`, `${p}n`, `${p}old`])).toEqual(['v', '5', null])
-      expect(await driver().pttl(`${p}t`)).toBeGreaterThan(0)
-      expect(await driver().pttl(`${p}n`)).toBeGreaterThan(0)
+      if (capabilities.inspection) expect(await driver().pttl(`${p}t`)).toBeGreaterThan(0)
+      if (capabilities.inspection) expect(await driver().pttl(`${p}n`)).toBeGreaterThan(0)
       if (capabilities.hashes) expect(await driver().hgetall(`${p}h`)).toEqual({ a: '10' })
       if (capabilities.sets) expect(await driver().smembers(`${p}s`)).toEqual(['b'])
       if (capabilities.sortedSets) expect(await driver().zrangeByScore(`${p}z`, '-inf', '+inf')).toEqual([{ member: 'b', score: 2 }])
@@ -54,7 +56,7 @@ export function registerBatchTests(context: ConformanceContext): void {
       expect(await driver().batch([])).toEqual([])
     })
 
-    it('no batch observes another half-done', async () => {
+    if (capabilities.counters) it('no batch observes another half-done', async () => {
       const p = freshPrefix()
       const runs = 40
       const results = await Promise.all(
@@ -70,7 +72,7 @@ export function registerBatchTests(context: ConformanceContext): void {
       expect(await driver().mget([`${p}a`, `${p}b`])).toEqual([String(runs), String(runs)])
     })
 
-    it(
+    if (capabilities.counters) it(
       quirks.looseIntegerIncrements
         ? 'an incrby on text does not fail the batch: it stores NaN and every command applies (quirk: looseIntegerIncrements)'
         : quirks.batchAllOrNothing
@@ -102,7 +104,7 @@ export function registerBatchTests(context: ConformanceContext): void {
       },
     )
 
-    if (capabilities.hashes) {
+    if (capabilities.hashes && capabilities.counters) {
       it(
         quirks.noWrongTypeErrors
           ? 'an hset on a string does not fail the batch and leaves the string (quirk: noWrongTypeErrors)'
@@ -137,8 +139,8 @@ export function registerBatchTests(context: ConformanceContext): void {
           ]),
           'CROSS_SLOT',
         )
-        expect(await driver().exists([`${first}k`])).toBe(0)
-        expect(await driver().exists([`${second}k`])).toBe(0)
+        expect(await driver().get(`${first}k`)).toBeNull()
+        expect(await driver().get(`${second}k`)).toBeNull()
       })
     }
   })

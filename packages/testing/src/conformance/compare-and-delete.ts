@@ -11,7 +11,7 @@ export function registerCompareAndDeleteTests(context: ConformanceContext): void
       const p = freshPrefix()
       await driver().set(`${p}lock`, 'token-1', { ttlMs: 60_000 })
       expect(await driver().compareAndDelete(`${p}lock`, 'token-1')).toBe(true)
-      expect(await driver().exists([`${p}lock`])).toBe(0)
+      expect(await driver().get(`${p}lock`)).toBeNull()
     })
 
     it('keeps the key when it holds another value', async () => {
@@ -39,7 +39,7 @@ export function registerCompareAndDeleteTests(context: ConformanceContext): void
         expect(await driver().get(`${p}lock`)).toBe('')
       } else {
         expect(await driver().compareAndDelete(`${p}lock`, '')).toBe(true)
-        expect(await driver().exists([`${p}lock`])).toBe(0)
+        expect(await driver().get(`${p}lock`)).toBeNull()
       }
       expect(await driver().compareAndDelete(`${p}none`, '')).toBe(false)
     })

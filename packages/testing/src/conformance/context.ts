@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect } from 'vitest'
-import { isCacheError, type CacheErrorCode, type Driver, type DriverCapabilities } from '@cachette/core'
+import { isCacheError, type BaseDriver, type CacheErrorCode, type Driver, type DriverCapabilities } from '@cachette/core'
 import type { ConformanceSettings } from './options.js'
 
 /*
@@ -8,20 +8,30 @@ import type { ConformanceSettings } from './options.js'
  * compare-utf8.ts, so the reference model and the arbitraries load without vitest.
  */
 
+/**
+ * The capabilities the suite tests, with `counters` and `inspection` always decided (see
+ * `resolveCapabilities` in run-driver-conformance.ts).
+ */
+export type ConformanceCapabilities = DriverCapabilities & { readonly counters: boolean; readonly inspection: boolean }
+
 /** What every topic of the suite receives. */
 export interface ConformanceContext extends ConformanceSettings {
-  readonly makeDriver: () => Driver | Promise<Driver>
-  readonly capabilities: DriverCapabilities
+  readonly makeDriver: () => BaseDriver | Promise<BaseDriver>
+  readonly capabilities: ConformanceCapabilities
 }
 
 /**
  * One driver for the enclosing `describe`: made in `beforeAll`, closed in `afterAll`.
  * Returns a getter, because the driver does not exist yet while tests are being registered.
+ *
+ * Typed as a full `Driver` although it may be a `BaseDriver`: every call of a group's method sits
+ * in a topic or test registered only when `context.capabilities` has that group. The base-only
+ * runs (the Map driver, the restricted drivers of conformance-capabilities.test.ts) check it.
  */
 export function useDriver(context: ConformanceContext): () => Driver {
   let driver: Driver | undefined
   beforeAll(async () => {
-    driver = await context.makeDriver()
+    driver = (await context.makeDriver()) as Driver
   })
   afterAll(async () => {
     await driver?.close()

@@ -1,4 +1,4 @@
-import { escapeGlob, type Driver } from '@cachette/core'
+import { escapeGlob, type BaseDriver } from '@cachette/core'
 
 /**
  * A fresh key prefix per test, so tests and drivers can share one server without FLUSHDB. The
@@ -15,7 +15,7 @@ export function underPrefix(prefix: string, pattern: string): string {
 }
 
 /** Every key a scan yields, without duplicates, with the prefix removed, sorted. */
-export async function scanAll(driver: Driver, prefix: string, pattern: string, count?: number): Promise<string[]> {
+export async function scanAll(driver: BaseDriver, prefix: string, pattern: string, count?: number): Promise<string[]> {
   const found = new Set<string>()
   for await (const key of driver.scan(underPrefix(prefix, pattern), count === undefined ? undefined : { count })) {
     if (key.startsWith(prefix)) found.add(key.slice(prefix.length))

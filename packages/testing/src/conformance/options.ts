@@ -44,7 +44,9 @@ export interface DriverConformanceOptions {
   /**
    * The driver's capabilities, when `makeDriver()` cannot run while vitest collects the tests
    * (for instance because the server starts in a `beforeAll`). Without it the suite calls
-   * `makeDriver()` once during collection, reads `capabilities`, and closes that driver.
+   * `makeDriver()` once during collection, reads `capabilities`, and closes that driver. Given
+   * here, a `counters` or `inspection` flag left out counts as true (a driver older than those
+   * flags has incrby, exists and pttl); read from the driver, it counts when the methods are there.
    *
    * @default read from a driver made during collection
    * @example

@@ -7,7 +7,8 @@ import type { CommandTtlMode, DriverCommand } from './commands.js'
 /** Options of {@link driverCommandsArbitrary}. */
 export interface DriverCommandsOptions {
   /**
-   * Command families to generate; a family whose capability is false is left out.
+   * Command families to generate; a family whose capability is false is left out (`counters`:
+   * incrby, in batches too; `inspection`: exists and pttl).
    *
    * @default every family
    * @example
@@ -75,7 +76,7 @@ function batchArbitrary(mode: CommandTtlMode, capabilities: Partial<DriverCapabi
   const stringKey = fc.constantFrom(...BATCH_STRING_KEYS)
   const inner: fc.Arbitrary<BatchCommand>[] = [
     fc.record({ op: fc.constant('set' as const), key: stringKey, value: integerText, ttlMs: ttl, condition }, { requiredKeys: ['op', 'key', 'value'] }),
-    fc.record({ op: fc.constant('incrby' as const), key: stringKey, by: fc.integer({ min: -5, max: 5 }) }),
+    ...(capabilities.counters === false ? [] : [fc.record({ op: fc.constant('incrby' as const), key: stringKey, by: fc.integer({ min: -5, max: 5 }) })]),
     fc.record({ op: fc.constant('delete' as const), keys: fc.array(fc.constantFrom(...BATCH_KEYS), { minLength: 1, maxLength: 3 }) }),
   ]
   if (mode !== 'none') inner.push(fc.record({ op: fc.constant('pexpire' as const), key: fc.constantFrom(...BATCH_KEYS), ttlMs: requiredTtl(mode) }))
@@ -135,19 +136,16 @@ export function driverCommandsArbitrary(options: DriverCommandsOptions = {}): fc
     fc.record({ op: fc.constant('mget' as const), keys: fc.array(alphabet.readStringKey, { minLength: 1, maxLength: 4 }) }),
     fc.record({ op: fc.constant('set' as const), key: stringKey, value, ttlMs: ttl, condition }, { requiredKeys: ['op', 'key', 'value'] }),
     fc.record({ op: fc.constant('delete' as const), keys }),
-    fc.record({ op: fc.constant('exists' as const), keys }),
-    fc.record({ op: fc.constant('incrby' as const), key: counterKey ?? stringKey, by: increment }),
+    // Each group in its old place, so a full driver draws the same sequences for a given seed.
+    ...(capabilities.inspection === false ? [] : [fc.record({ op: fc.constant('exists' as const), keys })]),
+    ...(capabilities.counters === false ? [] : [fc.record({ op: fc.constant('incrby' as const), key: counterKey ?? stringKey, by: increment })]),
     fc.record({ op: fc.constant('scan' as const), pattern: alphabet.pattern }),
     fc.record({ op: fc.constant('compareAndDelete' as const), key: stringKey, expected: value }),
   ]
   // With looseIntegerIncrements the counter key holds small integers only.
   if (counterKey !== undefined) commands.push(fc.record({ op: fc.constant('set' as const), key: counterKey, value: integerText, ttlMs: ttl, condition }, { requiredKeys: ['op', 'key', 'value'] }))
-  if (mode !== 'none') {
-    commands.push(
-      fc.record({ op: fc.constant('pttl' as const), key: anyKey }),
-      fc.record({ op: fc.constant('pexpire' as const), key: anyKey, ttlMs: requiredTtl(mode) }),
-    )
-  }
+  if (mode !== 'none' && capabilities.inspection !== false) commands.push(fc.record({ op: fc.constant('pttl' as const), key: anyKey }))
+  if (mode !== 'none') commands.push(fc.record({ op: fc.constant('pexpire' as const), key: anyKey, ttlMs: requiredTtl(mode) }))
   if (mode === 'exact') commands.push(fc.record({ op: fc.constant('advance' as const), ms: fc.oneof(fc.constantFrom(0, 1, 9, 10, 99, 100, 1_000), fc.integer({ min: 0, max: 2_000 })) }))
   if (capabilities.binary !== false) commands.push(fc.record({ op: fc.constant('getBytes' as const), key: alphabet.readStringKey }))
   if (capabilities.hashes !== false) {
