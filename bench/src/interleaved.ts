@@ -71,6 +71,6 @@ for (const name of names) {
   const ms = median(samples.get(name) as number[])
   process.stdout.write(`${name.padEnd(36)} ${((ms * 1000) / callers).toFixed(2).padStart(8)} µs per call   throughput ${(baseline / ms).toFixed(2)}× the baseline\n`)
 }
-await Promise.all(Object.values(caches).map((cache) => cache.close()))
+await Promise.all(Object.values(caches).map((cache) => cache.close({ driver: true })))
 raw.disconnect()
 await server.stop()

@@ -16,7 +16,8 @@ function cachetteContender(name: string, cache: Cache): Contender & { readonly c
     async delete(id) {
       await cache.invalidate(patientKey({ id }))
     },
-    close: () => cache.close(),
+    // Each contender's cache is its driver's only user.
+    close: () => cache.close({ driver: true }),
   }
 }
 

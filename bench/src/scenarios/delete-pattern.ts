@@ -125,6 +125,6 @@ export async function runDeletePattern(ctx: ScenarioContext, target: RedisTarget
     await filler.flushAll().catch(() => undefined)
     filler.close()
     for (const node of masters) node.disconnect()
-    await cache.close()
+    await cache.close({ driver: true })
   }
 }

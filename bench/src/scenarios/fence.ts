@@ -252,6 +252,6 @@ export async function runFence(ctx: ScenarioContext, target: RedisTarget & { kin
   } finally {
     monitor?.close()
     raw.disconnect()
-    await Promise.allSettled(subjects.map((subject) => subject.cache.close()))
+    await Promise.allSettled(subjects.map((subject) => subject.cache.close({ driver: true })))
   }
 }

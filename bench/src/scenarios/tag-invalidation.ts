@@ -165,6 +165,6 @@ export async function runTagInvalidation(ctx: ScenarioContext, target: RedisTarg
     await filler.flushAll().catch(() => undefined)
     filler.close()
     client.disconnect()
-    await Promise.allSettled([cache.close(), bento.disconnectAll()])
+    await Promise.allSettled([cache.close({ driver: true }), bento.disconnectAll()])
   }
 }

@@ -36,7 +36,10 @@ export interface AppCaches {
   readonly patients: PatientCache
   readonly professionals: ProfessionalCache<Professional>
   readonly dashboard: DashboardStatsCache<DashboardStatistics>
-  /** Closes the patient cache (last invalidation retries), then the cache and its driver. */
+  /**
+   * Closes the patient cache (last invalidation retries), then the cache. The driver is closed
+   * only if createAppCaches made it (no `driver` option); a driver passed in is the caller's.
+   */
   close(): Promise<void>
 }
 
@@ -105,7 +108,7 @@ export function createAppCaches(options: AppCachesOptions): AppCaches {
     dashboard: createDashboardStatsCache({ cache, schema: DashboardSchema, env }),
     async close() {
       await patients.close()
-      await cache.close()
+      await cache.close({ driver: options.driver === undefined })
     },
   }
 }

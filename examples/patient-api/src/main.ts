@@ -45,6 +45,7 @@ async function stop(signal: string): Promise<void> {
   app.log.info(`${signal}: shutting down`)
   await app.close()
   await caches.close()
+  await driver.close() // ours: the caches leave a driver passed to them open
   await metrics.shutdown()
   await db.close()
   process.exit(0)

@@ -26,8 +26,10 @@ function elapsedMs(startNs: bigint): string {
 /**
  * Runs the demo and returns what it has to say, one line each, so a test can check the story
  * it tells (a miss then a hit, what each invalidation removed) without parsing console output.
+ * A driver passed in stays open (it is the caller's); the default memoryDriver() is closed.
  */
-export async function runDemo(driver: Driver = memoryDriver()): Promise<string[]> {
+export async function runDemo(given?: Driver): Promise<string[]> {
+  const driver = given ?? memoryDriver()
   const out: string[] = []
   const cache = createCache({ driver, prefix: 'identity', ttl: '5m' })
 
@@ -66,7 +68,10 @@ export async function runDemo(driver: Driver = memoryDriver()): Promise<string[]
   const [one, two] = [await lists.get(listKey), await lists.get(listKey)]
   out.push(`shareValues: every hit gets the same frozen list: ${one === two && Object.isFrozen(one)}`)
 
+  // Two caches over one driver: closing a cache leaves the driver open (the other cache still uses
+  // it). Whoever made the driver closes it, once every cache over it is closed.
   await lists.close()
   await cache.close()
+  if (given === undefined) await driver.close()
   return out
 }

@@ -30,6 +30,9 @@ import { describeIssues } from './zod-issues.js'
 export interface CacheOptions extends ResilienceOptions, StoreProtectionOptions {
   /**
    * The store: any {@link BaseDriver} (the command groups of a full `Driver` are not needed).
+   * A driver passed here stays the caller's: several caches may share it, and `cache.close()`
+   * leaves it open unless called with `{ driver: true }`. The default memoryDriver() is the
+   * cache's own, closed by `cache.close()`.
    *
    * @default memoryDriver()
    * @example
@@ -244,6 +247,8 @@ export interface CacheOptions extends ResilienceOptions, StoreProtectionOptions 
 /** The options after validation, defaults and environment, as the cache uses them. */
 export interface ResolvedCacheConfig {
   readonly driver: BaseDriver
+  /** The cache created the driver (no `driver` option): `close()` closes it by default. */
+  readonly ownsDriver: boolean
   readonly prefix: string
   /** `prefix + ':'`, or '' without a prefix. */
   readonly keyPrefix: string
@@ -393,6 +398,7 @@ export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheCo
   }
   return {
     driver,
+    ownsDriver: options.driver === undefined,
     prefix: options.prefix ?? '',
     keyPrefix: options.prefix === undefined ? '' : `${options.prefix}:`,
     defaultTtlMs,

@@ -8,7 +8,7 @@ import { deletePattern, deletePatternNow, invalidateKeys, invalidateTags } from 
 import type { CircuitState } from './circuit-breaker.js'
 import { withDeadline } from './deadline.js'
 import type { Key, KeyPattern } from './define-key.js'
-import { isCacheError, type CacheErrorCode } from './errors.js'
+import { InvalidOptionsError, isCacheError, type CacheErrorCode } from './errors.js'
 import { getOrSet, type Loader, type WriteOptions } from './get-or-set.js'
 import { fenceKeys } from './fence.js'
 import { timedTtl } from './grace.js'
@@ -152,16 +152,47 @@ export interface Cache {
    */
   health(): Promise<CacheHealth>
   /**
-   * Waits for background writes (each bounded by its deadline), then closes the driver.
-   * Afterwards reads miss, getOrSet calls the loader, writes resolve false, invalidations reject
-   * with code CLOSED. Idempotent.
+   * Waits for background writes (each bounded by its deadline) and makes a last try at queued
+   * invalidations, then closes the driver only if the cache created it (no `driver` option: the
+   * default memoryDriver()). A driver passed in stays open, since other caches may share it:
+   * close it yourself, or pass `{ driver: true }`. Afterwards reads miss, getOrSet calls the
+   * loader, writes resolve false, invalidations reject with code CLOSED. Idempotent (a later call
+   * with `{ driver: true }` still closes the driver). Rejects with an InvalidOptionsError for an
+   * argument that is not `{ driver?: boolean }`.
    *
+   * @default the driver is closed only if the cache created it (see {@link CacheCloseOptions.driver})
    * @example
    * ```ts
-   * process.on('SIGTERM', () => cache.close())
+   * // Two caches over one connection: closing one leaves the other working.
+   * const driver = ioredisDriver({ url })
+   * const identity = createCache({ driver, prefix: 'identity' })
+   * const lists = createCache({ driver, prefix: 'lists' })
+   * process.on('SIGTERM', async () => {
+   *   await Promise.all([identity.close(), lists.close()])
+   *   await driver.close()
+   * })
+   * // A cache alone on its driver can close both at once.
+   * await cache.close({ driver: true })
    * ```
    */
-  close(): Promise<void>
+  close(options?: CacheCloseOptions): Promise<void>
+}
+
+/** Options of `cache.close()`. */
+export interface CacheCloseOptions {
+  /**
+   * Whether to close the driver as well. A cache closes only what it opened: the memoryDriver()
+   * it created when no `driver` option was given. A driver passed in may be shared with other
+   * caches or used directly, so it stays open unless `true`; `false` never closes it.
+   *
+   * @default true if the cache created the driver (no `driver` option), false for a driver passed in
+   * @example
+   * ```ts
+   * await cache.close({ driver: true })  // this cache was the driver's only user
+   * await cache.close({ driver: false }) // keep the driver open, even the default memoryDriver()
+   * ```
+   */
+  readonly driver?: boolean
 }
 
 /**
@@ -188,6 +219,7 @@ export function createCache(options: CacheOptions = {}): Cache {
     })
   }
   let closing: Promise<void> | undefined
+  let driverClosing: Promise<void> | undefined
 
   const cache: Cache = {
     enabled: rt.config.enabled,
@@ -231,22 +263,50 @@ export function createCache(options: CacheOptions = {}): Cache {
         return { ok: false, enabled: true, driver, latencyMs: performance.now() - started, error: code, ...circuit, pendingInvalidations }
       }
     },
-    close() {
+    close(closeOptions) {
+      let closeDriver: boolean
+      try {
+        closeDriver = closesDriver(closeOptions, rt.config.ownsDriver)
+      } catch (error) {
+        return Promise.reject(error)
+      }
       closing ??= (async () => {
         rt.closed = true
         rt.shared?.clear()
         await Promise.allSettled([...rt.pending])
         // One last bounded try for invalidations that failed; what is left is counted and logged.
         await rt.queue?.close()
-        try {
-          // Bounded too: a store that never answers must not hang a shutdown.
-          await withDeadline(Promise.resolve().then(() => rt.config.driver.close()), rt.config.deadlineMs, 'close')
-        } catch (error) {
-          rt.warn('closing the driver failed', 'close', isCacheError(error) ? error.code : 'DRIVER_FAILURE', rt.stringKeyAttributes, undefined, error instanceof Error ? error.name : undefined)
-        }
       })()
-      return closing
+      if (closeDriver) {
+        driverClosing ??= closing.then(async () => {
+          try {
+            // Bounded too: a store that never answers must not hang a shutdown.
+            await withDeadline(Promise.resolve().then(() => rt.config.driver.close()), rt.config.deadlineMs, 'close')
+          } catch (error) {
+            rt.warn('closing the driver failed', 'close', isCacheError(error) ? error.code : 'DRIVER_FAILURE', rt.stringKeyAttributes, undefined, error instanceof Error ? error.name : undefined)
+          }
+        })
+      }
+      return driverClosing ?? closing
     },
   }
   return Object.freeze(cache)
+}
+
+/**
+ * Whether close() closes the driver: as asked, else only the one the cache created (a driver
+ * passed in may serve other caches: closing it here broke them).
+ */
+function closesDriver(options: CacheCloseOptions | undefined, ownsDriver: boolean): boolean {
+  if (options === undefined) return ownsDriver
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidOptionsError('[@cachette/core] cache.close() options are invalid: expected an object such as { driver: true }')
+  }
+  for (const name of Object.keys(options)) {
+    if (name !== 'driver') throw new InvalidOptionsError(`[@cachette/core] cache.close() options are invalid: unknown option '${name}' (the only option is driver)`)
+  }
+  const { driver } = options
+  if (driver === undefined) return ownsDriver
+  if (typeof driver !== 'boolean') throw new InvalidOptionsError('[@cachette/core] cache.close() options are invalid: driver: expected true or false')
+  return driver
 }

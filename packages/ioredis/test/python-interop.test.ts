@@ -39,7 +39,7 @@ beforeAll(async () => {
   cache = createCache({ driver: ioredisDriver({ url: server.url }), prefix, wire: 'plain', env: false })
 })
 afterAll(async () => {
-  await cache?.close()
+  await cache?.close({ driver: true })
   await server?.stop()
 })
 

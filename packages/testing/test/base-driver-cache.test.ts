@@ -107,10 +107,15 @@ describe('createCache over a BaseDriver (the Map driver)', () => {
     expect(await cache.get(listKey({ tenantId: 't1', page: 1 }))).toEqual(['a2'])
   })
 
-  it('health pings the driver; close closes it', async () => {
-    const cache = createCache({ driver: mapDriver(), env: false })
+  it('health pings the driver; close() leaves it open, close({ driver: true }) closes it', async () => {
+    const driver = mapDriver()
+    const cache = createCache({ driver, env: false })
     expect(await cache.health()).toMatchObject({ ok: true, driver: 'map' })
+    await cache.set('k', 1)
     await cache.close()
+    expect(await driver.info()).toMatchObject({ keys: 1 })
+    await cache.close({ driver: true })
+    expect(await driver.info()).toMatchObject({ keys: 0 }) // the map driver's close() clears it
   })
 
   it('refuses a bytes codec: the driver does not announce binary', () => {

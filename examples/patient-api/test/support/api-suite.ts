@@ -60,6 +60,7 @@ export function useApi(store: StoreKind, getDb: () => Database): () => ApiContex
     if (context === undefined) return
     await context.app.close()
     await context.caches.close()
+    await context.caches.driver.close()
     await context.metrics.shutdown()
     await context.redis?.stop()
   })

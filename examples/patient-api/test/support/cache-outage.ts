@@ -28,7 +28,8 @@ export interface AppInstance {
 
 /**
  * Builds an app over `db` and `driver`. Instances share the establishment and the lock secret, so
- * they compute the same fingerprints, as the processes of one deployment do.
+ * they compute the same fingerprints, as the processes of one deployment do. The instance owns
+ * `driver`: its `close()` closes it (give each instance its own).
  */
 export async function appInstance(db: Database, driver: Driver, etablissement: string, options: Pick<AppCachesOptions, 'fence'> = {}): Promise<AppInstance> {
   const logs = captureLogs()
@@ -42,6 +43,7 @@ export async function appInstance(db: Database, driver: Driver, etablissement: s
     async close() {
       await app.close()
       await caches.close()
+      await driver.close()
     },
   }
 }

@@ -23,7 +23,7 @@ await serveFenceRace(config, {
     read: async (row) => Number(await db.get(row)),
   },
   close: async () => {
-    await cache.close()
+    await cache.close({ driver: true })
     await db.quit()
   },
 })

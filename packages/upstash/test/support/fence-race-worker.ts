@@ -22,5 +22,5 @@ await serveFenceRace(config, {
     increment: (row) => db.incr(row),
     read: async (row) => Number(await db.get<string>(row)),
   },
-  close: () => cache.close(),
+  close: () => cache.close({ driver: true }),
 })
