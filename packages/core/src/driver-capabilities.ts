@@ -3,9 +3,14 @@ import { DriverError, MissingCapabilityError } from './errors.js'
 
 /**
  * The methods each capability adds to BaseDriver (the group interfaces of driver.ts, kept in step
- * with them); none for the flags that describe a behaviour.
+ * with them); none for the flags that describe a behaviour. For driver authors and test doubles.
+ *
+ * @example
+ * ```ts
+ * CAPABILITY_METHODS.hashes // ['hset', 'hgetall', 'hdel', 'hincrby']
+ * ```
  */
-const GROUP_METHODS: { readonly [C in DriverCapability]-?: readonly (keyof Driver)[] } = {
+export const CAPABILITY_METHODS: { readonly [C in DriverCapability]-?: readonly (keyof Driver)[] } = {
   binary: ['getBytes'],
   counters: ['incrby'],
   inspection: ['exists', 'pttl'],
@@ -29,11 +34,11 @@ const IMPLIED_BY_METHODS: ReadonlySet<string> = new Set<DriverCapability>(['coun
 
 /** Announced (or, for a later flag left out, implied) and every method of the group present. */
 function hasCapability(driver: BaseDriver, capability: string): boolean {
-  if (!Object.hasOwn(GROUP_METHODS, capability)) return false
+  if (!Object.hasOwn(CAPABILITY_METHODS, capability)) return false
   // A JavaScript caller may hand in an object without capabilities: then it has none.
   const flag = (driver.capabilities as unknown as Record<string, unknown> | undefined)?.[capability]
   if (flag !== true && !(flag === undefined && IMPLIED_BY_METHODS.has(capability))) return false
-  const methods = GROUP_METHODS[capability as DriverCapability]
+  const methods = CAPABILITY_METHODS[capability as DriverCapability]
   return methods.every((method) => typeof (driver as unknown as Record<string, unknown>)[method] === 'function')
 }
 

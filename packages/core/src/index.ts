@@ -24,7 +24,7 @@ export type {
   Unsubscribe,
   ZRangeOptions,
 } from './driver.js'
-export { hasCapabilities, requireCapabilities } from './driver-capabilities.js'
+export { CAPABILITY_METHODS, hasCapabilities, requireCapabilities } from './driver-capabilities.js'
 export {
   CacheError,
   CircuitOpenError,

@@ -1,4 +1,4 @@
-import { DriverError, memoryDriver, type BatchCommand, type Driver, type DriverCapabilities } from '@cachette/core'
+import { CAPABILITY_METHODS, DriverError, memoryDriver, type BatchCommand, type Driver, type DriverCapabilities } from '@cachette/core'
 import { runDriverConformance } from '../src/conformance.js'
 import { hashSlot } from '../src/conformance/hash-slot.js'
 
@@ -7,19 +7,7 @@ import { hashSlot } from '../src/conformance/hash-slot.js'
  * (UNSUPPORTED) every method they do not claim, so a test registered by mistake fails here.
  */
 
-const FAMILIES: Record<keyof DriverCapabilities, readonly (keyof Driver)[]> = {
-  binary: ['getBytes'],
-  hashes: ['hset', 'hgetall', 'hdel', 'hincrby'],
-  sets: ['sadd', 'srem', 'smembers'],
-  sortedSets: ['zadd', 'zrangeByScore', 'zrem', 'zcard', 'zremRangeByScore'],
-  pubsub: ['publish', 'subscribe'],
-  batch: ['batch'],
-  crossSlotBatch: [],
-  compareAndDelete: [],
-  compareAndSet: ['compareAndSet'],
-  counters: ['incrby'],
-  inspection: ['exists', 'pttl'],
-}
+const FAMILIES = CAPABILITY_METHODS
 
 function batchKeys(command: BatchCommand): readonly string[] {
   return command.op === 'delete' ? command.keys : [command.key]
