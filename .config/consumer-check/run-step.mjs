@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process'
 
 /** A step that fails after this long hangs; the whole CI run has 90 minutes. */
-const STEP_TIMEOUT_MS = 8 * 60_000
+const STEP_TIMEOUT_MS = 4 * 60_000
 
 /**
  * Returns a function that runs `command args` in `cwd` and resolves `{ ok, label, ms, output }`,
