@@ -4,6 +4,7 @@ import type { DriverValue } from './driver.js'
 import { hasCapabilities } from './driver-capabilities.js'
 import type { CacheOperation, LabelAttributes } from './metrics.js'
 import type { Observed } from './observed.js'
+import { readKeys } from './read-keys.js'
 import { newToken } from './tag-tokens.js'
 
 /**
@@ -171,13 +172,8 @@ function refused(rt: CacheRuntime): false {
  * the same connections, so it sees the state they replace; it only feeds the returned count.
  */
 async function countEntries(rt: CacheRuntime, keys: readonly string[], operation: CacheOperation, attributes: LabelAttributes, spec: KeySpec | undefined): Promise<number> {
-  const driver = rt.config.driver
-  const values =
-    keys.length === 1 || driver.capabilities.crossSlotBatch
-      ? await rt.call(operation, attributes, spec, () => driver.mget(keys))
-      : await Promise.all(keys.map((key) => rt.call(operation, attributes, spec, () => driver.get(key))))
   let count = 0
-  for (const value of values) if (value !== null && !isTombstone(value)) count++
+  for (const value of await readKeys(rt, keys, operation, attributes, spec)) if (value !== null && !isTombstone(value)) count++
   return count
 }
 

@@ -25,6 +25,7 @@ export type {
   ZRangeOptions,
 } from './driver.js'
 export { CAPABILITY_METHODS, hasCapabilities, requireCapabilities } from './driver-capabilities.js'
+export { isTombstone, newTombstone } from './fence.js'
 export {
   CacheError,
   CircuitOpenError,

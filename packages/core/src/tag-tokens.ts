@@ -1,6 +1,7 @@
 import type { CacheRuntime } from './cache-runtime.js'
 import type { KeySpec } from './define-key.js'
 import type { CacheOperation, LabelAttributes } from './metrics.js'
+import { readKeys } from './read-keys.js'
 import { encodeBase64Url } from './sha256.js'
 
 /**
@@ -59,11 +60,8 @@ export class TagTokens {
   }
 
   /** Current tokens of `tags` (null where absent). One MGET, or parallel GETs on a cluster (no cross-slot MGET). */
-  async read(tags: readonly string[], operation: CacheOperation, attributes: LabelAttributes, spec: KeySpec | undefined): Promise<(string | null)[]> {
-    const driver = this.rt.config.driver
-    const keys = tags.map((tag) => this.tokenKey(tag))
-    if (keys.length === 1 || driver.capabilities.crossSlotBatch) return this.rt.call(operation, attributes, spec, () => driver.mget(keys))
-    return Promise.all(keys.map((key) => this.rt.call(operation, attributes, spec, () => driver.get(key))))
+  read(tags: readonly string[], operation: CacheOperation, attributes: LabelAttributes, spec: KeySpec | undefined): Promise<(string | null)[]> {
+    return readKeys(this.rt, tags.map((tag) => this.tokenKey(tag)), operation, attributes, spec)
   }
 
   /** True when every recorded token is still the current one. */

@@ -1,6 +1,5 @@
-import { isCacheError, type BatchCommand, type CacheErrorCode } from '@cachette/core'
+import { isCacheError, isTombstone, newTombstone, type BatchCommand, type CacheErrorCode } from '@cachette/core'
 import { withDeadline } from './deadline.js'
-import { isTombstone, newTombstone } from './fence.js'
 import { PATIENT_HASH_FIELDS, decodePatientHash, encodePatientHash } from './hash-codec.js'
 import { warn } from './log.js'
 import { PatientMetrics, type PatientStoreOperation } from './metrics.js'
@@ -8,6 +7,27 @@ import type { ResolvedPatientOptions } from './patient-options.js'
 import type { Patient } from './patient-schema.js'
 import type { PatientStatsCounters } from './patient-stats.js'
 import { CORRUPTION_MESSAGES, type CorruptionReason, type PatientStore } from './patient-store.js'
+
+/**
+ * The fence of 'hash' storage, the same design as `@cachette/core`'s for getOrSet (whose `newTombstone` and `isTombstone` it uses): a load that
+ * started before an invalidation, in any process, does not write what it read.
+ *
+ * - An invalidation never leaves the key empty: it SETs a tombstone, `@cf <128 random bits>`, that
+ *   lives the fence TTL. A plain string SET replaces the HASH atomically. A tombstone is a miss.
+ * - A load remembers a tombstone the key held before its loader ran. When the key held nothing,
+ *   the load first *claims* it: SET NX of a tombstone of its own. So every load that may write
+ *   holds a token, and its write first removes exactly that token (compareAndDelete). Any
+ *   invalidation since then replaced the token, and the write is skipped.
+ * - The write is one MULTI without DEL: HDEL of the null fields, HSET, PEXPIRE. HSET on a key that
+ *   holds a string fails with WRONGTYPE, so a tombstone set between the compareAndDelete and the
+ *   MULTI still blocks it.
+ *
+ * Why claim an absent key instead of writing with a plain HSET after observing "nothing": the
+ * absent state comes back. A load L1 reads nothing, an invalidation leaves tombstone T, a load L2
+ * reads T, loads, compareAndDeletes T and writes its (fresh) HASH: L1's HSET, whenever it comes,
+ * lands on an absent key or merges into L2's HASH, with what L1 read before the commit. A token
+ * never comes back, so L1's compareAndDelete of its own claim fails instead.
+ */
 
 /**
  * What a read found: the record, or a miss with what the key held (a tombstone), or a corrupted
