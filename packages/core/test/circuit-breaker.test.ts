@@ -1,7 +1,7 @@
 import { chaosDriver, createFakeClock } from '@cachette/testing'
 import { describe, expect, it } from 'vitest'
 import { CircuitOpenError, DriverError, memoryDriver, type CacheEventName } from '../src/index.js'
-import { CircuitBreaker } from '../src/circuit-breaker.js'
+import { CircuitBreaker } from '../src/resilience/circuit-breaker.js'
 import { testCache } from './support/cache.js'
 import { countingDriver } from './support/drivers.js'
 

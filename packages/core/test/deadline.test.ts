@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { DeadlineQueue } from '../src/deadline.js'
+import { DeadlineQueue } from '../src/store-calls/deadline.js'
 import { DeadlineExceededError } from '../src/index.js'
 
 const never = () => new Promise<never>(() => undefined)

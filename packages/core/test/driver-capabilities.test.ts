@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { hasCapabilities, isCacheError, memoryDriver, requireCapabilities, type BaseDriver, type Driver, type DriverCapabilities } from '../src/index.js'
-import { readBytes } from '../src/driver-capabilities.js'
+import { readBytes } from '../src/driver/driver-capabilities.js'
 
 /** The memory driver seen with other capabilities and, optionally, without some methods. */
 function variant(capabilities: Partial<DriverCapabilities>, without: readonly string[] = []): Driver {

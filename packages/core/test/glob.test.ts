@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { compileGlob, escapeGlob, matchGlob } from '../src/glob.js'
+import { compileGlob, escapeGlob, matchGlob } from '../src/keys/glob.js'
 
 describe('matchGlob (Redis stringmatchlen semantics)', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { DeadlineQueue } from '../src/deadline.js'
+import { DeadlineQueue } from '../src/store-calls/deadline.js'
 import { DeadlineExceededError, memoryDriver } from '../src/index.js'
 import { isInProcessDriver } from '../src/memory/in-process.js'
 import { testCache } from './support/cache.js'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { defineKey, InvalidOptionsError, jsonCodec, type Codec, type StandardSchemaV1 } from '../src/index.js'
-import { deepFreeze } from '../src/shared-values.js'
+import { deepFreeze } from '../src/encoding/shared-values.js'
 import { testCache } from './support/cache.js'
 
 const patientKey = defineKey('patient:{id}')

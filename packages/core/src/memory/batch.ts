@@ -1,4 +1,4 @@
-import type { BatchCommand, BatchResult } from '../driver.js'
+import type { BatchCommand, BatchResult } from '../driver/driver.js'
 import { invalidArgumentError } from './driver-errors.js'
 import { hdel, hincrby, hset } from './hash-commands.js'
 import { sadd, srem } from './set-commands.js'

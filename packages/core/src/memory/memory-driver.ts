@@ -12,7 +12,7 @@ import type {
   SortedSetEntry,
   Unsubscribe,
   ZRangeOptions,
-} from '../driver.js'
+} from '../driver/driver.js'
 import { runBatch } from './batch.js'
 import { markInProcess } from './in-process.js'
 import { closedError } from './driver-errors.js'

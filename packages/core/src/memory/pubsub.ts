@@ -1,4 +1,4 @@
-import type { Unsubscribe } from '../driver.js'
+import type { Unsubscribe } from '../driver/driver.js'
 
 interface Subscription {
   readonly listener: (message: string) => void

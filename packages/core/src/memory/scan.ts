@@ -1,4 +1,4 @@
-import { compileGlob } from '../glob.js'
+import { compileGlob } from '../keys/glob.js'
 import { closedError } from './driver-errors.js'
 import type { MemoryStore } from './store.js'
 

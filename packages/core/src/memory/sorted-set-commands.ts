@@ -1,4 +1,4 @@
-import type { ScoreBound, SortedSetEntry, ZRangeOptions } from '../driver.js'
+import type { ScoreBound, SortedSetEntry, ZRangeOptions } from '../driver/driver.js'
 import { invalidArgumentError, wrongTypeError } from './driver-errors.js'
 import { NO_EXPIRY, SCORE_BYTES, utf8Length, type SortedSetEntryHolder } from './entry.js'
 import { SortedSet, toBound, type Bound } from './sorted-set.js'

@@ -1,4 +1,4 @@
-import type { ScoreBound, SortedSetEntry } from '../driver.js'
+import type { ScoreBound, SortedSetEntry } from '../driver/driver.js'
 
 /**
  * Compares two strings in UTF-8 byte order, which is Unicode code point order. JavaScript's `<`

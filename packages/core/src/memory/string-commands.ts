@@ -1,4 +1,4 @@
-import type { DriverSetOptions, DriverValue } from '../driver.js'
+import type { DriverSetOptions, DriverValue } from '../driver/driver.js'
 import { invalidArgumentError, notIntegerError, wrongTypeError } from './driver-errors.js'
 import { NO_EXPIRY, stringValueBytes, type StringEntry } from './entry.js'
 import { increment, isIncrement } from './integer.js'

@@ -1,0 +1,173 @@
+import { MISS, type CacheRuntime } from '../store-calls/cache-runtime.js'
+import type { KeySpec } from '../keys/define-key.js'
+import type { DriverValue } from '../driver/driver.js'
+import { readBytes } from '../driver/driver-capabilities.js'
+import type { EntryMeta } from '../encoding/envelope.js'
+import { CircuitOpenError } from '../errors.js'
+import { isTombstone, type Observed } from './fence.js'
+import { TimedEntry } from '../resilience/grace.js'
+import type { LabelAttributes } from '../observability/metrics.js'
+import type { StandardSchemaV1Result } from '../keys/standard-schema.js'
+import { refuseEnvelopeUse } from '../encoding/plain-wire.js'
+import type { TagTokens } from './tag-tokens.js'
+import { decodeBytesEntry, decodeStringEntry } from '../encoding/wire-format.js'
+
+/** Thrown by a read the open circuit skipped; every caller of readEntry catches it, so one instance is enough. */
+const CIRCUIT_SKIP = new CircuitOpenError('get')
+
+/**
+ * Reads one entry: GET, envelope (none with `wire: 'plain'`), codec, schema, tag tokens. Returns
+ * the value or MISS; an entry that records its freshness (grace, early refresh) comes back as a
+ * {@link TimedEntry}. A
+ * corrupted entry (bad envelope, codec failure, schema mismatch) is a MISS, is deleted in the
+ * background and is counted; it never throws. A store failure throws the CacheError that
+ * `rt.failed()` already counted and logged, so each caller decides how to degrade. A tombstone
+ * (an invalidation's fence) is a MISS. `sink` (getOrSet) receives what the key held, for the fence.
+ *
+ * @example
+ * ```ts
+ * const value = await readEntry(rt, tagTokens, 'identity:patient:42', spec, attributes, 'get')
+ * if (value === MISS) ...
+ * ```
+ */
+export async function readEntry(
+  rt: CacheRuntime,
+  tagTokens: TagTokens,
+  fullKey: string,
+  spec: KeySpec | undefined,
+  attributes: LabelAttributes,
+  operation: 'get' | 'has',
+  sink?: { observed: Observed },
+): Promise<unknown> {
+  const driver = rt.config.driver
+  const codec = spec?.codec ?? rt.config.codec
+  const breaker = rt.breaker
+  if (breaker !== undefined && !breaker.allow()) {
+    rt.skipped(operation, attributes)
+    throw CIRCUIT_SKIP
+  }
+  const started = performance.now()
+  let raw: DriverValue | null
+  // Inline rather than rt.call(): this is the hit path, and a closure per call is measurable.
+  try {
+    raw = await rt.deadlines.run<DriverValue | null>(codec.format === 'bytes' ? readBytes(driver, fullKey) : driver.get(fullKey), operation)
+  } catch (error) {
+    throw rt.failed(operation, attributes, spec, error, started)
+  }
+  breaker?.succeeded()
+  rt.metrics.latencyMs(attributes, operation, performance.now() - started)
+  if (sink !== undefined) sink.observed = raw
+  if (raw === null || isTombstone(raw)) return MISS
+
+  let value: unknown
+  let meta: EntryMeta | undefined
+  // shareValues: the value decoded earlier from this very text, by this codec and schema.
+  const shared = rt.shared !== undefined && codec.format === 'string' ? rt.shared.get(fullKey, raw as string, codec, spec?.schema) : undefined
+  if (shared !== undefined) {
+    value = shared.value
+    meta = shared.meta
+  } else {
+    try {
+      // wire: 'plain' hands the whole value to the codec (a tombstone was already a miss above).
+      if (codec.format === 'bytes') {
+        const entry = decodeBytesEntry(rt.config.wire, raw as Uint8Array)
+        meta = entry.meta
+        value = codec.decode(entry.payload)
+      } else {
+        const entry = decodeStringEntry(rt.config.wire, raw as string)
+        meta = entry.meta
+        value = codec.decode(entry.payload)
+      }
+      if (spec?.schema !== undefined) {
+        let result = spec.schema['~standard'].validate(value) as StandardSchemaV1Result<unknown> | Promise<StandardSchemaV1Result<unknown>>
+        if (result instanceof Promise) result = await result
+        if (result.issues !== undefined) return corrupted(rt, fullKey, raw, spec, attributes, operation, sink !== undefined && rt.config.fenceMs !== undefined)
+        value = result.value
+      }
+      // Inside the try: a value that cannot be frozen (a codec's exotic object) is an undecodable
+      // entry like any other, not an error that getValue() would take for a counted store failure.
+      if (rt.shared !== undefined && codec.format === 'string') value = rt.shared.keep(fullKey, raw as string, codec, spec?.schema, value, meta)
+    } catch {
+      // Neither the error nor its message is kept: a codec error may quote the payload.
+      return corrupted(rt, fullKey, raw, spec, attributes, operation, sink !== undefined && rt.config.fenceMs !== undefined)
+    }
+  }
+
+  // An invalidation of this entry failed and waits in the queue: the entry may be stale data.
+  const queue = rt.queue
+  if (queue !== undefined && queue.size > 0 && queue.shadows(fullKey, meta?.t)) return MISS
+  if (meta?.t !== undefined && !(await tagTokens.verify(meta.t, attributes, spec))) {
+    rt.stats.tagMisses++
+    // Tokens never come back, so the entry is dead: reclaim it now rather than at its TTL. Not in
+    // getOrSet: its fenced write replaces exactly this value, which a delete would make it miss.
+    if (sink === undefined || rt.config.fenceMs === undefined) rt.deleteInBackground(fullKey, raw, operation, attributes, spec)
+    return MISS
+  }
+  if (meta?.f !== undefined) return new TimedEntry(value, meta.f, meta.d ?? 0)
+  return value
+}
+
+/** The value of a read for get()/has(): a stale entry is a miss there (only getOrSet serves stale, on a loader failure). */
+function freshValue(rt: CacheRuntime, read: unknown): unknown {
+  if (!(read instanceof TimedEntry)) return read
+  return rt.config.clock.now() < read.freshUntil ? read.value : MISS
+}
+
+function corrupted(rt: CacheRuntime, fullKey: string, raw: DriverValue, spec: KeySpec | undefined, attributes: LabelAttributes, operation: 'get' | 'has', replaced: boolean): typeof MISS {
+  rt.stats.decodeFailures++
+  rt.metrics.error(attributes, operation, 'DECODE_FAILED')
+  rt.warn('a cached entry could not be decoded or failed its schema; it was treated as a miss and deleted', operation, 'DECODE_FAILED', attributes, spec)
+  // getOrSet's fenced write replaces it (a delete now would make that write miss it).
+  if (!replaced) rt.deleteInBackground(fullKey, raw, operation, attributes, spec)
+  return MISS
+}
+
+/**
+ * `cache.get`: the value, or undefined on a miss, a corrupted entry or a store failure (counted).
+ *
+ * @example
+ * ```ts
+ * const patient = await cache.get(patientKey({ id: 42 })) // Patient | undefined
+ * ```
+ */
+export async function getValue(rt: CacheRuntime, tagTokens: TagTokens, key: Parameters<CacheRuntime['fullKey']>[0]): Promise<unknown> {
+  const spec = rt.specOf(key)
+  if (rt.config.wire === 'plain') refuseEnvelopeUse(spec, undefined)
+  const attributes = rt.attributesOf(spec)
+  if (!rt.config.enabled || rt.closed) {
+    rt.recordMiss(attributes, spec, 'get')
+    return undefined
+  }
+  let value: unknown
+  try {
+    value = freshValue(rt, await readEntry(rt, tagTokens, rt.fullKey(key), spec, attributes, 'get'))
+  } catch {
+    // Already counted and logged by rt.failed(): a store failure reads as a miss.
+    value = MISS
+  }
+  if (value === MISS) {
+    rt.recordMiss(attributes, spec, 'get')
+    return undefined
+  }
+  rt.recordHit(attributes, spec, 'get')
+  return value
+}
+
+/**
+ * `cache.has`: whether get() would hit now (reads and checks the entry; counts no hit or miss).
+ *
+ * @example
+ * ```ts
+ * if (await cache.has(patientKey({ id: 42 }))) ...
+ * ```
+ */
+export async function hasValue(rt: CacheRuntime, tagTokens: TagTokens, key: Parameters<CacheRuntime['fullKey']>[0]): Promise<boolean> {
+  const spec = rt.specOf(key)
+  if (rt.config.wire === 'plain') refuseEnvelopeUse(spec, undefined)
+  if (!rt.config.enabled || rt.closed) return false
+  try {
+    return freshValue(rt, await readEntry(rt, tagTokens, rt.fullKey(key), spec, rt.attributesOf(spec), 'has')) !== MISS
+  } catch {
+    return false
+  }
+}

@@ -1,0 +1,104 @@
+import { readEntry } from './cache-read.js'
+import { MISS, type CacheRuntime, type Flight } from '../store-calls/cache-runtime.js'
+import type { Key } from '../keys/define-key.js'
+import { TimedEntry } from '../resilience/grace.js'
+import { LoadContext, runLoader, type Loader, type WriteOptions } from './loader-context.js'
+import { refuseEnvelopeUse } from '../encoding/plain-wire.js'
+import { loadOnMiss, mayRefreshEarly, maybeRefreshEarly } from '../resilience/resilient-load.js'
+import type { TagTokens } from './tag-tokens.js'
+
+export type { Loader, LoaderContext, WriteOptions } from './loader-context.js'
+
+/**
+ * Ends a flight unless an invalidation already replaced it. A plain function rather than a
+ * closure made per call: a hit then allocates none (the miss path wraps it for loadOnMiss).
+ */
+function endFlight(rt: CacheRuntime, fullKey: string, flight: Flight): void {
+  if (rt.flights.get(fullKey) === flight) rt.flights.delete(fullKey)
+}
+
+/**
+ * `cache.getOrSet`: one flight per full key per process. The flight reads the entry, runs the
+ * loader on a miss and writes the result. Callers arriving during a flight share its promise:
+ * the same value, or the loader's very error object. Store failures never reach callers.
+ *
+ * @example
+ * ```ts
+ * const patient = await getOrSet(rt, tagTokens, patientKey({ id: 42 }), () => db.loadPatient(42), undefined)
+ * ```
+ */
+export function getOrSet(
+  rt: CacheRuntime,
+  tagTokens: TagTokens,
+  key: Key<unknown> | string,
+  loader: Loader<unknown>,
+  options: WriteOptions | undefined,
+): Promise<unknown> {
+  const spec = rt.specOf(key)
+  if (rt.config.wire === 'plain') {
+    // On every call, hit or miss: a refused option must not pass on a warm cache and fail on a miss.
+    try {
+      refuseEnvelopeUse(spec, options)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+  if (!rt.config.enabled || rt.closed) {
+    const attributes = rt.attributesOf(spec)
+    rt.stats.misses++
+    rt.metrics.miss(attributes)
+    return runLoader(rt, loader, new LoadContext())
+  }
+  const fullKey = rt.fullKey(key)
+  const existing = rt.flights.get(fullKey)
+  if (existing !== undefined) return existing.promise
+
+  const attributes = rt.attributesOf(spec)
+  // The promise is assigned right below; the flight only ends after an await, so never before that.
+  const flight = { promise: undefined as unknown as Promise<unknown>, skipWrite: false, observed: undefined } as { -readonly [K in keyof Flight]: Flight[K] }
+
+  flight.promise = (async () => {
+    const readStarted = performance.now()
+    let readOk = true
+    let stale: TimedEntry | undefined
+    try {
+      const cached = await readEntry(rt, tagTokens, fullKey, spec, attributes, 'get', flight)
+      if (cached !== MISS) {
+        // A plain entry is the hit path: nothing more to decide.
+        if (!(cached instanceof TimedEntry)) {
+          rt.recordHit(attributes, spec, 'getOrSet')
+          endFlight(rt, fullKey, flight)
+          return cached
+        }
+        if (rt.config.clock.now() < cached.freshUntil) {
+          rt.recordHit(attributes, spec, 'getOrSet')
+          endFlight(rt, fullKey, flight)
+          if (mayRefreshEarly(rt, spec, options)) maybeRefreshEarly(rt, tagTokens, { key, fullKey, spec, attributes, loader, options, observed: flight.observed, observedAt: readStarted }, cached)
+          return cached.value
+        }
+        // Past its TTL, within its grace period: refresh it, serve it if that fails.
+        stale = cached
+      }
+    } catch {
+      // Store failure, deadline or open circuit: already counted. Degrade to the loader.
+      readOk = false
+    }
+    const readElapsedMs = performance.now() - readStarted
+    return loadOnMiss(rt, tagTokens, {
+      key,
+      fullKey,
+      spec,
+      attributes,
+      loader,
+      options,
+      observed: flight.observed,
+      observedAt: readStarted,
+      readOk,
+      readElapsedMs,
+      stale,
+      finish: () => endFlight(rt, fullKey, flight),
+    })
+  })()
+  rt.flights.set(fullKey, flight)
+  return flight.promise
+}

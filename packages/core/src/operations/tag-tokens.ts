@@ -1,0 +1,128 @@
+import type { CacheRuntime } from '../store-calls/cache-runtime.js'
+import type { KeySpec } from '../keys/define-key.js'
+import type { CacheOperation, LabelAttributes } from '../observability/metrics.js'
+import { readKeys } from '../store-calls/read-keys.js'
+import { encodeBase64Url } from '../keys/sha256.js'
+
+/**
+ * Tag invalidation in O(1): each tag has a version token stored at `<prefix>:cachette:tag:<tag>`.
+ * An entry records the tokens of its tags when it is written; invalidating a tag replaces its
+ * token (one SET, whatever the number of entries); a read whose recorded token differs from the
+ * current one, or whose token is gone, is a miss. Tokens are 128 random bits, so a token created
+ * again after it expired can never equal an old one and revive old entries.
+ */
+
+const REFRESH_INTERVAL_MS = 3_600_000
+const MAX_REMEMBERED_REFRESHES = 10_000
+let fallbackCounter = 0
+
+/**
+ * 128 random bits, base64url: tag version tokens and distributed lock tokens.
+ *
+ * @example
+ * ```ts
+ * newToken() // 'q3Vw0Jw8mZ0bqzjH2o6wXg'
+ * ```
+ */
+export function newToken(): string {
+  const bytes = new Uint8Array(16)
+  const crypto = (globalThis as { crypto?: { getRandomValues?: (array: Uint8Array) => Uint8Array } }).crypto
+  if (typeof crypto?.getRandomValues === 'function') {
+    crypto.getRandomValues(bytes)
+  } else {
+    // Runtimes without WebCrypto are rare; time + counter + Math.random still never repeat in one process.
+    const view = new DataView(bytes.buffer)
+    view.setFloat64(0, Date.now())
+    view.setUint32(8, ++fallbackCounter)
+    view.setUint32(12, Math.floor(Math.random() * 0x1_0000_0000))
+  }
+  return encodeBase64Url(bytes)
+}
+
+/** Reads, creates, refreshes and replaces tag version tokens for one cache. */
+export class TagTokens {
+  /**
+   * A token key lives maxTtl + the refresh interval, and this process extends it at most once
+   * per interval per tag: every entry it writes (TTL <= maxTtl) therefore expires before the
+   * token it was written under, however rarely the tag is written.
+   */
+  private readonly tokenTtlMs: number
+  private readonly refreshIntervalMs: number
+  private readonly refreshedAt = new Map<string, number>()
+
+  constructor(private readonly rt: CacheRuntime) {
+    this.refreshIntervalMs = Math.min(REFRESH_INTERVAL_MS, rt.config.maxTtlMs)
+    this.tokenTtlMs = rt.config.maxTtlMs + this.refreshIntervalMs
+  }
+
+  tokenKey(tag: string): string {
+    return `${this.rt.config.keyPrefix}cachette:tag:${tag}`
+  }
+
+  /** Current tokens of `tags` (null where absent). One MGET, or parallel GETs on a cluster (no cross-slot MGET). */
+  read(tags: readonly string[], operation: CacheOperation, attributes: LabelAttributes, spec: KeySpec | undefined): Promise<(string | null)[]> {
+    return readKeys(this.rt, tags.map((tag) => this.tokenKey(tag)), operation, attributes, spec)
+  }
+
+  /** True when every recorded token is still the current one. */
+  async verify(recorded: Readonly<Record<string, string>>, attributes: LabelAttributes, spec: KeySpec | undefined): Promise<boolean> {
+    const tags = Object.keys(recorded)
+    if (tags.length === 0) return true
+    const current = await this.read(tags, 'get', attributes, spec)
+    for (let i = 0; i < tags.length; i++) if (current[i] !== recorded[tags[i] as string]) return false
+    return true
+  }
+
+  /**
+   * The tokens to write an entry under, creating missing ones (SET NX, so concurrent writers
+   * agree on one) and extending their TTL. Returns a tag -> token record for the envelope.
+   */
+  async ensure(tags: readonly string[], attributes: LabelAttributes, spec: KeySpec | undefined): Promise<Record<string, string>> {
+    const driver = this.rt.config.driver
+    const current = await this.read(tags, 'set', attributes, spec)
+    const now = this.rt.config.clock.now()
+    const work: Promise<unknown>[] = []
+    const record: Record<string, string> = Object.create(null)
+    for (let i = 0; i < tags.length; i++) {
+      const tag = tags[i] as string
+      const key = this.tokenKey(tag)
+      const token = current[i]
+      if (token === null || token === undefined) {
+        work.push(
+          (async () => {
+            const fresh = newToken()
+            const created = await this.rt.call('set', attributes, spec, () => driver.set(key, fresh, { ttlMs: this.tokenTtlMs, condition: 'nx' }))
+            // Another writer created it first: use theirs. Gone again already: the entry will read as a miss.
+            record[tag] = created ? fresh : ((await this.rt.call('set', attributes, spec, () => driver.get(key))) ?? fresh)
+            this.remember(tag, now)
+          })(),
+        )
+      } else {
+        record[tag] = token
+        if (now - (this.refreshedAt.get(tag) ?? Number.NEGATIVE_INFINITY) >= this.refreshIntervalMs) {
+          this.remember(tag, now)
+          work.push(this.rt.call('set', attributes, spec, () => driver.pexpire(key, this.tokenTtlMs)))
+        }
+      }
+    }
+    if (work.length > 0) await Promise.all(work)
+    return record
+  }
+
+  /** Replaces the tokens of `tags`: one SET per tag, however many entries carry it. */
+  async invalidate(tags: readonly string[], attributes: LabelAttributes): Promise<void> {
+    const driver = this.rt.config.driver
+    const now = this.rt.config.clock.now()
+    await Promise.all(
+      tags.map(async (tag) => {
+        await this.rt.call('invalidateTags', attributes, undefined, () => driver.set(this.tokenKey(tag), newToken(), { ttlMs: this.tokenTtlMs }))
+        this.remember(tag, now)
+      }),
+    )
+  }
+
+  private remember(tag: string, now: number): void {
+    if (this.refreshedAt.size >= MAX_REMEMBERED_REFRESHES && !this.refreshedAt.has(tag)) this.refreshedAt.clear()
+    this.refreshedAt.set(tag, now)
+  }
+}
