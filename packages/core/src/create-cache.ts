@@ -16,6 +16,10 @@ import { InvalidationQueue } from './resilience/invalidation-queue.js'
 import { invalidateTagsRefused, refuseEnvelopeUse } from './encoding/plain-wire.js'
 import { TagTokens } from './operations/tag-tokens.js'
 import { parseTtlSpec } from './options/ttl.js'
+import { OPEN_KIT } from './kit/kit-symbol.js'
+import type { KitOptions } from './kit/kit-api.js'
+import type { DriverCapability } from './driver/driver.js'
+import { openKit } from './kit/open-kit.js'
 
 /** What `cache.health()` reports. It never throws. */
 export interface CacheHealth {
@@ -290,6 +294,8 @@ export function createCache(options: CacheOptions = {}): Cache {
       return driverClosing ?? closing
     },
   }
+  // The kit of domain packages (`@cachette/core/kit`) reaches this cache's runtime through it.
+  Object.defineProperty(cache, OPEN_KIT, { value: (kitOptions: KitOptions<DriverCapability>) => openKit(rt, kitOptions) })
   return Object.freeze(cache)
 }
 

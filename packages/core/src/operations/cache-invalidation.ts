@@ -51,17 +51,29 @@ export async function invalidateKeys(rt: CacheRuntime, keys: Key<unknown> | stri
  * when it should rethrow (not queueable, no queue, queue full, or `whenQueued: 'reject'`).
  */
 function queueFailed(rt: CacheRuntime, error: unknown, enqueue: () => boolean): boolean {
+  return queueAfterFailure(rt, error, enqueue) && rt.queue?.config.whenQueued === 'resolve'
+}
+
+/**
+ * Queues a failed invalidation when the store is unreachable; true when it is queued (retried
+ * until it succeeds, its entries read as misses meanwhile), false when it could not be (not
+ * queueable, no queue, queue full: logged).
+ *
+ * @example
+ * ```ts
+ * if (!queueAfterFailure(rt, error, () => rt.queue?.addKeys(fullKeys) === true)) throw error
+ * ```
+ */
+export function queueAfterFailure(rt: CacheRuntime, error: unknown, enqueue: () => boolean): boolean {
   const queue = rt.queue
   if (queue === undefined || !isCacheError(error) || !isQueueable(error.code)) return false
-  if (!enqueue()) {
-    rt.warn('an invalidation failed and the invalidation queue is full: it was not queued', 'invalidate', error.code, rt.stringKeyAttributes, undefined)
-    return false
-  }
-  return queue.config.whenQueued === 'resolve'
+  if (enqueue()) return true
+  rt.warn('an invalidation failed and the invalidation queue is full: it was not queued', 'invalidate', error.code, rt.stringKeyAttributes, undefined)
+  return false
 }
 
 /** A load in progress for an invalidated key must neither store its result nor serve new callers. */
-function dropFlight(rt: CacheRuntime, fullKey: string): void {
+export function dropFlight(rt: CacheRuntime, fullKey: string): void {
   rt.shared?.forget(fullKey)
   const flight = rt.flights.get(fullKey)
   if (flight !== undefined) {

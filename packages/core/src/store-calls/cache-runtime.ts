@@ -256,8 +256,13 @@ export class CacheRuntime {
 
   /** Reports a problem without a value, a key or a parameter. */
   warn(message: string, operation: string, code: CacheErrorCode, attributes: LabelAttributes, spec: KeySpec | undefined, errorName?: string): void {
+    this.warnAs('@cachette/core', message, operation, code, attributes, spec, errorName)
+  }
+
+  /** {@link warn} for a package built on the kit: its name starts the message. */
+  warnAs(source: string, message: string, operation: string, code: CacheErrorCode, attributes: LabelAttributes, spec: Pick<KeySpec, 'template'> | undefined, errorName?: string): void {
     try {
-      this.config.logger.warn(`[@cachette/core] ${message}`, {
+      this.config.logger.warn(`[${source}] ${message}`, {
         operation,
         code,
         keyPrefix: attributes.label,

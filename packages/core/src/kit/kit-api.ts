@@ -1,0 +1,249 @@
+import type { CacheStats } from '../observability/cache-stats.js'
+import type { DriverCapabilities, DriverCapability, DriverWith } from '../driver/driver.js'
+import type { CacheErrorCode } from '../errors.js'
+import type { CacheOperation } from '../observability/metrics.js'
+import type { FlightGroup } from './flight-group.js'
+
+/** The operations a kit measures: core's label values of `cache_latency_seconds{operation}`. */
+export type KitOperation = CacheOperation
+
+/** What an invalidation through the kit did: reached the store, or waits in the cache's invalidation queue. */
+export type KitInvalidation = 'invalidated' | 'queued'
+
+/** Options of {@link cacheKit}. */
+export interface KitOptions<C extends DriverCapability = never> {
+  /**
+   * The package using the kit: it starts every message the kit logs for it.
+   *
+   * @example
+   * ```ts
+   * cacheKit(cache, { name: '@cachette/patient', label: 'patient' }) // logs '[@cachette/patient] …'
+   * ```
+   */
+  readonly name: string
+  /**
+   * The `key_prefix` label of this package's metrics and logs (`cache_hits_total{key_prefix="patient"}`):
+   * 1 to 100 letters, digits, `_`, `.`, `:` or `-`.
+   *
+   * @example
+   * ```ts
+   * cacheKit(cache, { name: '@cachette/fhir-export', label: 'fhir_export' })
+   * ```
+   */
+  readonly label: string
+  /**
+   * Command groups the package needs: checked once, here (MissingCapabilityError naming each
+   * missing one), and `kit.driver` is typed with them.
+   *
+   * @default [] (the base driver contract)
+   * @example
+   * ```ts
+   * const kit = cacheKit(cache, { name: '@cachette/patient', label: 'patient', requires: ['hashes', 'batch'] })
+   * await kit.call('get', (driver) => driver.hgetall(storeKey)) // typed: hashes are there
+   * ```
+   */
+  readonly requires?: readonly C[]
+  /**
+   * The key template named in this package's log lines (a template, never a key).
+   *
+   * @default none
+   * @example
+   * ```ts
+   * cacheKit(cache, { name: '@cachette/patient', label: 'patient', template: 'soins_suite_{etablissement}_patient_cache:{code_patient}' })
+   * ```
+   */
+  readonly template?: string
+}
+
+/** The fence of the cache (see docs/consistency.md), for a package that writes its own entries. */
+export interface KitFence {
+  /** How long an invalidation's tombstone lives, in ms; undefined when the cache's fence is off. */
+  readonly ttlMs: number | undefined
+  /**
+   * Claims an empty key before a load (SET NX of a fresh tombstone, the fence TTL): resolves the
+   * tombstone, or undefined when the key is taken, the store failed or the fence is off. Never rejects.
+   *
+   * @example
+   * ```ts
+   * const claim = await kit.fence.claim(storeKey) // the load's write must replace exactly this
+   * ```
+   */
+  claim(storeKey: string): Promise<string | undefined>
+  /**
+   * Gives a claim back when the load will not write (in the background; awaited by `cache.close()`).
+   *
+   * @example
+   * ```ts
+   * if (record === undefined) kit.fence.release(storeKey, claim)
+   * ```
+   */
+  release(storeKey: string, claim: string | undefined): void
+  /**
+   * Whether a load that started at `since` (`performance.now()`) may still write: its
+   * invalidations' tombstones outlive it, with two store calls of margin. False with the fence off
+   * means nothing: check `ttlMs` first.
+   *
+   * @example
+   * ```ts
+   * if (!kit.fence.admits(since)) return kit.fence.refused()
+   * ```
+   */
+  admits(since: number): boolean
+  /**
+   * Counts a write the fence refused (`cache.stats().fencedWrites`); returns false, to return it.
+   *
+   * @example
+   * ```ts
+   * if (!(await kit.call('set', (driver) => driver.compareAndDelete(storeKey, token)))) return kit.fence.refused()
+   * ```
+   */
+  refused(): false
+}
+
+/**
+ * What core's own methods use, for a domain package built on a cache: store calls with the cache's
+ * deadline, circuit breaker, error mapping, redacted logging, events and metric instruments (its
+ * `cache_*` names, with the package's `key_prefix`); single flight; the invalidation queue; the
+ * fence; the cache's stats. See docs/domain-packages.md.
+ *
+ * @example
+ * ```ts
+ * const kit = cacheKit(cache, { name: '@cachette/patient', label: 'patient', requires: ['hashes'] })
+ * const record = await kit.call('get', (driver) => driver.hgetall(storeKey))
+ * ```
+ */
+export interface CacheKit<C extends DriverCapability = never> {
+  /** The cache's driver, typed with the command groups `requires` checked. */
+  readonly driver: DriverWith<C>
+  /** What the driver announces. */
+  readonly capabilities: DriverCapabilities
+  /** False when the cache is switched off (`enabled: false`, `CACHE_ENABLED=false`): serve from the source. */
+  readonly enabled: boolean
+  /** True once `cache.close()` was called. */
+  readonly closed: boolean
+  /** The deadline of each store call, in ms (the cache's `deadlineMs`). */
+  readonly deadlineMs: number
+  /** The `key_prefix` label given. */
+  readonly label: string
+  /** The cache's fence. */
+  readonly fence: KitFence
+  /**
+   * Runs one store call as core runs its own: skipped while the circuit is open, bounded by the
+   * deadline, measured (`cache_latency_seconds`), and on failure counted (`cache_errors_total`,
+   * `stats().errors`), logged without keys or values, emitted as an `error` event and rejected as a
+   * CacheError (DriverError, DeadlineExceededError, CircuitOpenError; `CLOSED` after close).
+   *
+   * @example
+   * ```ts
+   * const hash = await kit.call('get', (driver) => driver.hgetall(storeKey))
+   * ```
+   */
+  call<T>(operation: KitOperation, start: (driver: DriverWith<C>) => Promise<T>): Promise<T>
+  /**
+   * Counts a hit: `stats().hits`, `cache_hits_total{key_prefix}` and the `hit` event.
+   *
+   * @example
+   * ```ts
+   * if (record !== undefined) kit.hit()
+   * ```
+   */
+  hit(): void
+  /**
+   * Counts a miss: `stats().misses`, `cache_misses_total{key_prefix}` and the `miss` event.
+   *
+   * @example
+   * ```ts
+   * if (record === undefined) kit.miss()
+   * ```
+   */
+  miss(): void
+  /**
+   * Reports an entry that could not be used (undecodable, wrong type, another record than its key
+   * names): `stats().decodeFailures`, `cache_errors_total{error_code}`, and `message` logged.
+   * Deleting it is the caller's choice.
+   *
+   * @example
+   * ```ts
+   * kit.corrupted('a patient entry could not be decoded; it was deleted and read as a miss', 'DECODE_FAILED')
+   * ```
+   */
+  corrupted(message: string, code: CacheErrorCode): void
+  /**
+   * Logs a problem the package absorbed, through the cache's logger: the message (never a key or a
+   * value in it), the operation, the code, the label, the template and the error's name only.
+   *
+   * @example
+   * ```ts
+   * kit.warn('the anti-duplicate lock could not be taken; creating without it', 'lock', 'DRIVER_FAILURE', error)
+   * ```
+   */
+  warn(message: string, operation: string, code: CacheErrorCode, error?: unknown): void
+  /**
+   * The store key of a cache key: the cache's prefix and the key (what `cache.get(key)` reads).
+   *
+   * @example
+   * ```ts
+   * kit.storeKey(patientKey({ id: 42 })) // 'identity:patient:42' in a cache prefixed 'identity'
+   * ```
+   */
+  storeKey(key: string | { readonly key: string }): string
+  /**
+   * A new single-flight group (one per kind of load).
+   *
+   * @example
+   * ```ts
+   * const flights = kit.flights<Patient | undefined>()
+   * ```
+   */
+  flights<T>(): FlightGroup<T>
+  /**
+   * Invalidates store keys as `cache.invalidate` does: each replaced by a tombstone (deleted with
+   * the fence off), loads of them in flight in the cache not written. When the store cannot be
+   * reached, the keys wait in the cache's invalidation queue (retried; read as misses by `pending`
+   * and by the cache meanwhile) and this resolves `'queued'`. Rejects when it could not be queued
+   * (queue off or full, the cache closed).
+   *
+   * @example
+   * ```ts
+   * await kit.invalidate([storeKey]) // 'invalidated' | 'queued'
+   * ```
+   */
+  invalidate(storeKeys: readonly string[]): Promise<KitInvalidation>
+  /**
+   * Whether a queued invalidation covers this store key: its entry may be stale, do not serve or
+   * overwrite it.
+   *
+   * @example
+   * ```ts
+   * if (kit.pending(storeKey)) return load()
+   * ```
+   */
+  pending(storeKey: string): boolean
+  /**
+   * Tries the cache's queued invalidations now; resolves how many still wait.
+   *
+   * @example
+   * ```ts
+   * await kit.retryPending() // 0 once the store is back
+   * ```
+   */
+  retryPending(): Promise<number>
+  /**
+   * Keeps a background promise until it settles: `cache.close()` waits for it.
+   *
+   * @example
+   * ```ts
+   * kit.track(kit.call('set', (driver) => driver.pexpire(storeKey, ttlMs)).catch(() => undefined))
+   * ```
+   */
+  track(promise: Promise<unknown>): void
+  /**
+   * The cache's counters (what `cache.stats()` returns), the kit's calls included.
+   *
+   * @example
+   * ```ts
+   * kit.stats().errors
+   * ```
+   */
+  stats(): CacheStats
+}

@@ -1,0 +1,95 @@
+import type { DriverCapability, DriverWith } from '../driver/driver.js'
+import { CAPABILITY_METHODS, requireCapabilities } from '../driver/driver-capabilities.js'
+import { InvalidOptionsError } from '../errors.js'
+import { dropFlight, queueAfterFailure } from '../operations/cache-invalidation.js'
+import { claimKey, fenceKeys, releaseClaim } from '../operations/fence.js'
+import type { CacheRuntime } from '../store-calls/cache-runtime.js'
+import type { CacheKit, KitOptions } from './kit-api.js'
+import { FlightGroup } from './flight-group.js'
+
+const LABEL = /^[\w.:-]{1,100}$/
+
+function checkOptions(options: KitOptions<DriverCapability>): void {
+  const problems: string[] = []
+  if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('[@cachette/core] cacheKit options are invalid: expected { name, label }')
+  if (typeof options.name !== 'string' || options.name.length === 0 || options.name.length > 100) problems.push('name: expected the package name')
+  if (typeof options.label !== 'string' || !LABEL.test(options.label)) problems.push("label: expected 1 to 100 letters, digits, '_', '.', ':' or '-'")
+  if (options.requires !== undefined && (!Array.isArray(options.requires) || options.requires.some((name) => !Object.hasOwn(CAPABILITY_METHODS, name)))) {
+    problems.push(`requires: expected capability names among ${Object.keys(CAPABILITY_METHODS).join(', ')}`)
+  }
+  if (options.template !== undefined && typeof options.template !== 'string') problems.push('template: expected a string')
+  if (problems.length > 0) throw new InvalidOptionsError(`[@cachette/core] cacheKit options are invalid: ${problems.join('; ')}`)
+}
+
+/**
+ * Opens the kit of a cache's runtime (createCache keeps this behind a symbol on the cache, so the
+ * `@cachette/core/kit` entry reaches the very runtime the cache uses).
+ *
+ * @example
+ * ```ts
+ * Object.defineProperty(cache, OPEN_KIT, { value: (options) => openKit(rt, options) })
+ * ```
+ */
+export function openKit<C extends DriverCapability>(rt: CacheRuntime, options: KitOptions<C>): CacheKit<C> {
+  checkOptions(options as KitOptions<DriverCapability>)
+  const { name, label, template } = options
+  const driver = requireCapabilities(rt.config.driver, options.requires ?? [], name) as DriverWith<C>
+  const attributes = rt.metrics.attributesFor(label)
+  const where = template === undefined ? undefined : { template }
+  const target = (fullKey: string) => ({ fullKey, spec: undefined, attributes })
+  const warn = (message: string, operation: string, code: Parameters<CacheKit['warn']>[2], error?: unknown): void =>
+    rt.warnAs(name, message, operation, code, attributes, where, error === undefined ? undefined : error instanceof Error ? error.name : typeof error)
+
+  const kit: CacheKit<C> = {
+    driver,
+    capabilities: driver.capabilities,
+    enabled: rt.config.enabled,
+    get closed() {
+      return rt.closed
+    },
+    deadlineMs: rt.config.deadlineMs,
+    label,
+    fence: Object.freeze({
+      ttlMs: rt.config.fenceMs,
+      claim: (storeKey: string) => (rt.config.fenceMs === undefined ? Promise.resolve(undefined) : claimKey(rt, target(storeKey))),
+      release: (storeKey: string, claim: string | undefined) => {
+        if (claim !== undefined) releaseClaim(rt, target(storeKey), Promise.resolve(claim))
+      },
+      admits: (since: number) => rt.config.fenceMs !== undefined && performance.now() - since + 2 * rt.config.deadlineMs < rt.config.fenceMs,
+      refused: (): false => {
+        rt.stats.fencedWrites++
+        return false
+      },
+    }),
+    call: (operation, start) => (rt.closed ? Promise.reject(rt.closedError(operation)) : rt.call(operation, attributes, undefined, () => start(driver))),
+    hit: () => rt.recordHit(attributes, undefined, 'get'),
+    miss: () => rt.recordMiss(attributes, undefined, 'get'),
+    corrupted(message, code) {
+      rt.stats.decodeFailures++
+      rt.metrics.error(attributes, 'get', code)
+      warn(message, 'get', code)
+    },
+    warn,
+    storeKey: (key) => rt.fullKey(typeof key === 'string' ? key : key.key),
+    flights: <T>() => new FlightGroup<T>(),
+    async invalidate(storeKeys) {
+      if (rt.closed) throw rt.closedError('invalidate')
+      for (const storeKey of storeKeys) dropFlight(rt, storeKey)
+      try {
+        rt.stats.deletes += await fenceKeys(rt, storeKeys, 'invalidate', attributes, undefined)
+        return 'invalidated'
+      } catch (error) {
+        if (queueAfterFailure(rt, error, () => rt.queue?.addKeys(storeKeys) === true)) return 'queued'
+        throw error
+      }
+    },
+    pending: (storeKey) => rt.queue !== undefined && rt.queue.size > 0 && rt.queue.shadows(storeKey, undefined),
+    async retryPending() {
+      await rt.queue?.flush()
+      return rt.queue?.size ?? 0
+    },
+    track: (promise) => rt.track(promise),
+    stats: () => rt.stats.snapshot(rt.flights.size, rt.queue?.size ?? 0),
+  }
+  return Object.freeze(kit)
+}
