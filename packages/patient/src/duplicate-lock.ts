@@ -1,10 +1,9 @@
 import { isCacheError } from '@cachette/core'
-import { withDeadline } from './deadline.js'
+import type { CacheKit } from '@cachette/core/kit'
 import { DuplicatePatientError } from './errors.js'
 import { identityFingerprint, type PatientIdentity } from './identity.js'
 import type { ResolvedPatientOptions } from './patient-options.js'
 import type { PatientStatsCounters } from './patient-stats.js'
-import { warn } from './log.js'
 
 /** A held lock; `release()` never throws. */
 export interface HeldLock {
@@ -26,21 +25,21 @@ export function duplicateLockKey(options: ResolvedPatientOptions, identity: Pati
  * transactions both check before either inserts): only a UNIQUE constraint on the stored
  * fingerprint keeps one row per person while the lock is unavailable.
  */
-export async function acquireDuplicateLock(options: ResolvedPatientOptions, stats: PatientStatsCounters, identity: PatientIdentity): Promise<HeldLock> {
-  const { driver, deadlines, deadlineMs, etablissement, lockTtlMs } = options
+export async function acquireDuplicateLock(options: ResolvedPatientOptions, kit: CacheKit, stats: PatientStatsCounters, identity: PatientIdentity): Promise<HeldLock> {
+  const { etablissement, lockTtlMs } = options
   const key = duplicateLockKey(options, identity)
   let acquired: boolean
   try {
-    acquired = await withDeadline(deadlines, 'patient lock', () => driver.set(key, etablissement, { ttlMs: lockTtlMs, condition: 'nx' }))
+    acquired = await kit.call('lock', (driver) => driver.set(key, etablissement, { ttlMs: lockTtlMs, condition: 'nx' }))
   } catch (error) {
     stats.lockUnavailable++
-    warn(options, 'the anti-duplicate lock could not be taken (store unavailable); creating without it', 'lock', isCacheError(error) ? error.code : 'DRIVER_FAILURE', error)
+    kit.warn('the anti-duplicate lock could not be taken (store unavailable); creating without it', 'lock', isCacheError(error) ? error.code : 'DRIVER_FAILURE', error)
     return NOT_LOCKED
   }
   if (!acquired) {
     stats.duplicateConflicts++
     // Best effort: who holds it is useful in the 409, not worth failing over.
-    const heldBy = await withDeadline(deadlines, 'patient lock', () => driver.get(key)).catch(() => null)
+    const heldBy = await kit.call('lock', (driver) => driver.get(key)).catch(() => null)
     throw new DuplicatePatientError('in_flight', heldBy === null ? {} : { heldBy })
   }
   if (options.keepLockAfterCreate) return NOT_LOCKED
@@ -51,12 +50,9 @@ export async function acquireDuplicateLock(options: ResolvedPatientOptions, stat
       // another creation from this establishment may hold the key, and deleting it would free *their*
       // lock. Near the TTL (one deadline of margin: the server's clock started before our SET
       // returned) we leave it alone; compareAndDelete covers other establishments.
-      if (Date.now() - acquiredAt >= lockTtlMs - deadlineMs) return
-      try {
-        await withDeadline(deadlines, 'patient lock release', () => driver.compareAndDelete(key, etablissement))
-      } catch (error) {
-        warn(options, 'the anti-duplicate lock could not be released; it expires by itself', 'lock', isCacheError(error) ? error.code : 'DRIVER_FAILURE', error)
-      }
+      if (Date.now() - acquiredAt >= lockTtlMs - kit.deadlineMs) return
+      // A failure is logged by the kit; the lock expires by itself.
+      await kit.call('lock', (driver) => driver.compareAndDelete(key, etablissement)).catch(() => undefined)
     },
   }
 }

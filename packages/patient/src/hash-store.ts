@@ -1,16 +1,15 @@
-import { isCacheError, isTombstone, newTombstone, type BatchCommand, type CacheErrorCode } from '@cachette/core'
-import { withDeadline } from './deadline.js'
+import { isCacheError, isTombstone, type BatchCommand } from '@cachette/core'
+import type { CacheKit } from '@cachette/core/kit'
 import { PATIENT_HASH_FIELDS, decodePatientHash, encodePatientHash } from './hash-codec.js'
-import { warn } from './log.js'
-import { PatientMetrics, type PatientStoreOperation } from './metrics.js'
 import type { ResolvedPatientOptions } from './patient-options.js'
 import type { Patient } from './patient-schema.js'
 import type { PatientStatsCounters } from './patient-stats.js'
 import { CORRUPTION_MESSAGES, type CorruptionReason, type PatientStore } from './patient-store.js'
 
 /**
- * The fence of 'hash' storage, the same design as `@cachette/core`'s for getOrSet (whose `newTombstone` and `isTombstone` it uses): a load that
- * started before an invalidation, in any process, does not write what it read.
+ * The fence of 'hash' storage, core's fence (its tombstones, claims, TTL and invalidations, through
+ * the kit) with a HASH write: a load that started before an invalidation, in any process, does not
+ * write what it read.
  *
  * - An invalidation never leaves the key empty: it SETs a tombstone, `@cf <128 random bits>`, that
  *   lives the fence TTL. A plain string SET replaces the HASH atomically. A tombstone is a miss.
@@ -37,21 +36,10 @@ type Found = { readonly patient: Patient } | { readonly patient?: undefined; rea
 
 const MISS: Found = Object.freeze({})
 
-/**
- * What the write after a load must find at the key: a tombstone (an invalidation's seen by the
- * read, or the load's own claim), `'taken'` when the claim found the key taken, `'unreachable'`
- * when the store could not be asked.
- */
-type WriteToken = string | 'taken' | 'unreachable'
-
 function isEmpty(record: Readonly<Record<string, string>>): boolean {
   // No Object.keys(): no array allocated on the hit path.
   for (const _ in record) return false
   return true
-}
-
-function codeOf(error: unknown): CacheErrorCode {
-  return isCacheError(error) ? error.code : 'DRIVER_FAILURE'
 }
 
 function isWrongType(error: unknown): boolean {
@@ -63,39 +51,25 @@ function isWrongType(error: unknown): boolean {
  * is one MULTI ending in HSET, PEXPIRE: the seed's HMSET then EXPIRE could leave a hash without TTL
  * if the process died in between.
  */
-export function hashStore(options: ResolvedPatientOptions, stats: PatientStatsCounters): PatientStore {
-  const { driver, deadlines, deadlineMs, ttlMs, fenceMs } = options
-  const metrics = new PatientMetrics(options.meter, options.label)
+export function hashStore(options: ResolvedPatientOptions, kit: CacheKit<'hashes' | 'batch'>, stats: PatientStatsCounters): PatientStore {
+  const { ttlMs } = options
+  const fenceMs = kit.fence.ttlMs
 
-  async function call<T>(operation: PatientStoreOperation, start: () => Promise<T>): Promise<T> {
-    const started = performance.now()
-    try {
-      return await withDeadline(deadlines, `patient ${operation}`, start)
-    } finally {
-      metrics.latencyMs(operation, performance.now() - started)
-    }
-  }
-
-  function failed(operation: PatientStoreOperation, error: unknown): void {
+  /** A store failure the caller absorbs: the kit has counted, measured and logged it. */
+  function failed(): void {
     stats.errors++
-    metrics.error(operation, codeOf(error))
-    warn(options, `patient cache ${operation} failed`, operation, codeOf(error), error)
   }
 
   function refused(): false {
     stats.fencedWrites++
-    return false
+    return kit.fence.refused()
   }
 
   function corrupted(key: string, reason: CorruptionReason): Found {
     stats.decodeFailures++
-    metrics.error('get', reason)
-    warn(options, CORRUPTION_MESSAGES[reason], 'get', reason === 'WRONG_TYPE' ? 'WRONG_TYPE' : 'DECODE_FAILED')
+    kit.corrupted(CORRUPTION_MESSAGES[reason], reason === 'WRONG_TYPE' ? 'WRONG_TYPE' : 'DECODE_FAILED', reason)
     // Deleted in the background: the caller already falls back to the database (a load waits for it before claiming the key).
-    const deleting = call('invalidate', () => driver.delete([key])).then(
-      () => undefined,
-      (error: unknown) => failed('invalidate', error),
-    )
+    const deleting = kit.call('invalidate', (driver) => driver.delete([key])).then(() => undefined, failed)
     return { deleting }
   }
 
@@ -103,10 +77,10 @@ export function hashStore(options: ResolvedPatientOptions, stats: PatientStatsCo
   async function readString(key: string): Promise<Found> {
     let value: string | null
     try {
-      value = await call('get', () => driver.get(key))
+      value = await kit.call('get', (driver) => driver.get(key))
     } catch (error) {
       // WRONGTYPE again: a load wrote its HASH between the two reads. A miss this time.
-      if (!isWrongType(error)) failed('get', error)
+      if (!isWrongType(error)) failed()
       return MISS
     }
     if (value === null) return MISS
@@ -116,11 +90,11 @@ export function hashStore(options: ResolvedPatientOptions, stats: PatientStatsCo
   async function find(key: string, code: string): Promise<Found> {
     let fields: Record<string, string>
     try {
-      fields = await call('get', () => driver.hgetall(key))
+      fields = await kit.call('get', (driver) => driver.hgetall(key))
     } catch (error) {
       // A string under our name: an invalidation's tombstone, or corrupted data; not an outage.
       if (isWrongType(error)) return readString(key)
-      failed('get', error)
+      failed()
       return MISS
     }
     // HGETALL on a missing key is {}: a plain miss.
@@ -135,8 +109,8 @@ export function hashStore(options: ResolvedPatientOptions, stats: PatientStatsCo
 
   async function lookup(key: string, code: string): Promise<Found> {
     const found = await find(key, code)
-    if (found.patient === undefined) metrics.miss()
-    else metrics.hit()
+    if (found.patient === undefined) kit.miss()
+    else kit.hit()
     return found
   }
 
@@ -165,63 +139,47 @@ export function hashStore(options: ResolvedPatientOptions, stats: PatientStatsCo
 
   async function replace(key: string, patient: Patient): Promise<boolean> {
     try {
-      await call('set', () => driver.batch(hashWrite(key, patient, true)))
+      await kit.call('set', (driver) => driver.batch(hashWrite(key, patient, true)))
       return true
-    } catch (error) {
-      failed('set', error)
+    } catch {
+      failed()
       return false
     }
-  }
-
-  /** Takes an absent key for a load: SET NX of a tombstone of its own, which the load's write will remove. */
-  async function claim(key: string, ttl: number): Promise<WriteToken> {
-    const tombstone = newTombstone()
-    try {
-      return (await call('set', () => driver.set(key, tombstone, { ttlMs: ttl, condition: 'nx' }))) ? tombstone : 'taken'
-    } catch (error) {
-      failed('set', error)
-      return 'unreachable'
-    }
-  }
-
-  /** A load that will not write gives its claim back, so the key is absent again (best effort: it expires anyway). */
-  async function release(key: string, tombstone: string): Promise<void> {
-    await call('invalidate', () => driver.compareAndDelete(key, tombstone)).catch(() => undefined)
   }
 
   /**
    * The write after a load: only if the key still holds `token`, removed atomically
    * (compareAndDelete), then the MULTI. Resolves true when written.
    */
-  async function writeFenced(key: string, patient: Patient, token: WriteToken, since: number, ttl: number): Promise<boolean> {
-    if (token === 'unreachable') return false
-    // Core's rule: no write later than the fence TTL after the read, less the two store calls that
-    // follow (each within its deadline). Here the token check alone would refuse it too (a token
-    // lives the fence TTL, and none comes back once expired); the rule keeps both packages alike
-    // and spares the two calls.
-    if (token === 'taken' || performance.now() - since + 2 * deadlineMs >= ttl) return refused()
+  async function writeFenced(key: string, patient: Patient, token: string | undefined, since: number): Promise<boolean> {
+    // No token: the claim found the key taken (another load's claim) or the store failed.
+    if (token === undefined) return false
+    // Core's rule (kit.fence.admits): no write later than the fence TTL after the read, less the two
+    // store calls that follow. The token check alone would refuse it too (a token lives the fence
+    // TTL, and none comes back once expired); the rule spares the two calls.
+    if (!kit.fence.admits(since)) return refused()
     try {
-      if (!(await call('set', () => driver.compareAndDelete(key, token)))) return refused()
+      if (!(await kit.call('set', (driver) => driver.compareAndDelete(key, token)))) return refused()
     } catch (error) {
       // WRONGTYPE: a HASH is there, another instance's load wrote it since our read.
       if (isWrongType(error)) return refused()
-      failed('set', error)
+      failed()
       return false
     }
     try {
-      await call('set', () => driver.batch(hashWrite(key, patient, false)))
+      await kit.call('set', (driver) => driver.batch(hashWrite(key, patient, false)))
       return true
     } catch (error) {
       if (!isWrongType(error)) {
-        failed('set', error)
+        failed()
         return false
       }
       // A tombstone came between the compareAndDelete and the MULTI: the HSET failed, as it must.
       // Redis still ran the PEXPIRE (EXEC runs every queued command), giving that tombstone the
       // entry TTL; the memory driver undoes the whole batch. Harmless either way (a longer fence
       // only delays the next write to that key's next load), but put the fence TTL back.
-      const value = await call('get', () => driver.get(key)).catch(() => null)
-      if (value !== null && isTombstone(value)) await call('set', () => driver.pexpire(key, ttl)).catch(() => undefined)
+      const value = await kit.call('get', (driver) => driver.get(key)).catch(() => null)
+      if (value !== null && isTombstone(value) && fenceMs !== undefined) await kit.call('set', (driver) => driver.pexpire(key, fenceMs)).catch(() => undefined)
       return refused()
     }
   }
@@ -239,35 +197,30 @@ export function hashStore(options: ResolvedPatientOptions, stats: PatientStatsCo
         const written = loaded.cacheable && loaded.patient !== undefined && (await replace(key.key, loaded.patient))
         return { patient: loaded.patient, hit: false, written }
       }
-      let token: WriteToken
+      let token: string | undefined
       let claimed = false
       if (found.tombstone !== undefined) token = found.tombstone
       else {
         // Absent, corrupted (deleted first), or unknown (the read failed): the load claims the key.
         if (found.deleting !== undefined) await found.deleting
-        token = await claim(key.key, fenceMs)
-        claimed = isTombstone(token)
+        token = await kit.fence.claim(key.key)
+        claimed = token !== undefined
+      }
+      const release = (): void => {
+        if (claimed) kit.fence.release(key.key, token)
       }
       let written = false
       try {
         const loaded = await load()
-        if (loaded.cacheable && loaded.patient !== undefined) written = await writeFenced(key.key, loaded.patient, token, since, fenceMs)
-        else if (claimed) await release(key.key, token)
+        if (loaded.cacheable && loaded.patient !== undefined) written = await writeFenced(key.key, loaded.patient, token, since)
+        else release()
         return { patient: loaded.patient, hit: false, written }
       } catch (error) {
-        if (claimed) await release(key.key, token)
+        release()
         throw error
       }
     },
     write: (key, patient) => replace(key.key, patient),
-    async remove(key) {
-      try {
-        // A string SET replaces the HASH (or an older tombstone) atomically.
-        await call('invalidate', (): Promise<unknown> => (fenceMs === undefined ? driver.delete([key.key]) : driver.set(key.key, newTombstone(), { ttlMs: fenceMs })))
-      } catch (error) {
-        failed('invalidate', error)
-        throw error
-      }
-    },
+    storeKey: (key) => key.key,
   }
 }

@@ -1,7 +1,7 @@
 export { createPatientCache } from './patient-cache.js'
 export type { AfterCommitHook, InvalidationOutcome, PatientCache, PatientLoader } from './patient-cache-api.js'
 export { DEFAULT_PATIENT_KEY_TEMPLATE } from './patient-options.js'
-export type { DuplicateLockOptions, InvalidationRetryOptions, PatientCacheOptions, PatientStorage } from './patient-options.js'
+export type { DuplicateLockOptions, PatientCacheOptions, PatientStorage } from './patient-options.js'
 export type { PatientCacheStats } from './patient-stats.js'
 export { AssuranceSchema, CalendarDateSchema, PatientSchema, TimestampSchema } from './patient-schema.js'
 export type { Assurance, Patient, PatientInput } from './patient-schema.js'
@@ -15,4 +15,3 @@ export { MAX_SEARCH_RESULTS, PATIENT_SEARCH_SQL, searchPatients } from './search
 export type { PatientSearchCriteria, PatientSearchOptions } from './search.js'
 export { createDashboardStatsCache, createProfessionalCache } from './identity-caches.js'
 export type { DashboardStatsCache, DashboardStatsCacheOptions, ProfessionalCache, ProfessionalCacheOptions } from './identity-caches.js'
-export type { MetricAttributes, PatientCounter, PatientHistogram, PatientMeter } from './metrics.js'

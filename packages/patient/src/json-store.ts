@@ -1,5 +1,5 @@
 import type { Key } from '@cachette/core'
-import { warn } from './log.js'
+import type { CacheKit } from '@cachette/core/kit'
 import type { ResolvedPatientOptions } from './patient-options.js'
 import type { Patient } from './patient-schema.js'
 import type { PatientStatsCounters } from './patient-stats.js'
@@ -11,14 +11,14 @@ import { CORRUPTION_MESSAGES, type LoadedRecord, type PatientStore, type ReadThr
  * here. Loads go through `cache.getOrSet`, so the cache's fence applies: a load that started before
  * an invalidation, in any process, does not write.
  */
-export function jsonStore(options: ResolvedPatientOptions, stats: PatientStatsCounters): PatientStore {
+export function jsonStore(options: ResolvedPatientOptions, kit: CacheKit, stats: PatientStatsCounters): PatientStore {
   const { cache, ttlMs } = options
   const writeOptions = { ttl: ttlMs }
 
   /** An entry naming another patient than its key's: counted, logged without values, removed. */
   async function mismatched(key: Key<Patient>): Promise<void> {
     stats.decodeFailures++
-    warn(options, CORRUPTION_MESSAGES.KEY_MISMATCH, 'get', 'DECODE_FAILED')
+    kit.corrupted(CORRUPTION_MESSAGES.KEY_MISMATCH, 'DECODE_FAILED', 'KEY_MISMATCH')
     // The cache absorbs and counts a store failure, or queues the invalidation.
     await cache.invalidate(key).catch(() => undefined)
   }
@@ -59,8 +59,6 @@ export function jsonStore(options: ResolvedPatientOptions, stats: PatientStatsCo
       return { patient: (await load()).patient, hit: false, written: false }
     },
     write: (key, patient) => cache.set(key, patient, writeOptions),
-    async remove(key) {
-      await cache.invalidate(key)
-    },
+    storeKey: (key) => kit.storeKey(key),
   }
 }

@@ -22,7 +22,7 @@ export interface AfterCommitHook {
   afterCommit(callback: () => unknown): unknown
 }
 
-/** What an invalidation did: reached the store, was queued for retry, or nothing (cache disabled). */
+/** What an invalidation did: reached the store, waits in the cache's invalidation queue, or nothing (cache disabled). */
 export type InvalidationOutcome = 'invalidated' | 'queued' | 'disabled'
 
 /**
@@ -30,7 +30,7 @@ export type InvalidationOutcome = 'invalidated' | 'queued' | 'disabled'
  *
  * @example
  * ```ts
- * const patients = createPatientCache({ cache, driver, etablissement })
+ * const patients = createPatientCache({ cache, etablissement })
  * const patient = await patients.getByCode('CI-20250108-00001', (code) => db.loadPatient(code))
  * ```
  */
@@ -87,9 +87,10 @@ export interface PatientCache {
   warm(patient: PatientInput): Promise<boolean>
   /**
    * Invalidates cached records now: each is replaced by a tombstone (the fence; deleted with
-   * `fence: false`), and loads of them in flight in any instance will not write. When the store
-   * cannot be reached the invalidation is queued and retried (bounded backoff) and the record is not
-   * served from the cache meanwhile. Never rejects for a store failure.
+   * the cache's `fence: false`), and loads of them in flight in any instance will not write. When
+   * the store cannot be reached the invalidation waits in the cache's invalidation queue (retried
+   * until it succeeds) and the record is not served from the cache meanwhile: `'queued'`. Rejects
+   * only when it cannot be queued (the cache's `invalidationQueue: false`, or the queue is full).
    *
    * @example
    * ```ts
@@ -153,7 +154,7 @@ export interface PatientCache {
    */
   search<R>(term: string, source: (criteria: PatientSearchCriteria) => Promise<readonly R[]>, options?: PatientSearchOptions): Promise<R[]>
   /**
-   * Retries every queued invalidation now; resolves how many still wait.
+   * Retries the cache's queued invalidations now; resolves how many still wait.
    *
    * @example
    * ```ts
@@ -171,8 +172,9 @@ export interface PatientCache {
    */
   stats(): PatientCacheStats
   /**
-   * Makes a last attempt at queued invalidations and stops the retry timer. Closes neither the cache
-   * nor the driver (it did not open them). Idempotent.
+   * Makes a last attempt at the cache's queued invalidations (the patient cache has no timer or
+   * queue of its own: `cache.close()` stops the cache's). Closes neither the cache nor the driver
+   * (it did not open them). Idempotent.
    *
    * @example
    * ```ts

@@ -1,6 +1,5 @@
-import { DeadlineQueue, rateLimitedConsoleLogger, type Cache, type CacheEnv, type CacheLogger, type Driver, type Duration, type ParamMode } from '@cachette/core'
+import type { Cache, CacheEnv, Duration, ParamMode } from '@cachette/core'
 import { z } from 'zod'
-import type { PatientMeter } from './metrics.js'
 import { durationMs, durationSchema, envSchema, failOptions, objectWith, parseOptions, resolveTtlMs } from './option-support.js'
 
 /** Where records live: seed 000's HASH (readable by the existing Go service), or one JSON entry through the Cache. */
@@ -11,7 +10,7 @@ export type PatientStorage = 'hash' | 'json'
  *
  * @example
  * ```ts
- * createPatientCache({ cache, driver, etablissement, keyTemplate: DEFAULT_PATIENT_KEY_TEMPLATE }) // same as omitting it
+ * createPatientCache({ cache, etablissement, keyTemplate: DEFAULT_PATIENT_KEY_TEMPLATE }) // same as omitting it
  * patients.keyOf(codePatient) // `soins_suite_${etablissement}_patient_cache:${codePatient}`
  * ```
  */
@@ -25,7 +24,7 @@ export interface DuplicateLockOptions {
    * @default '60s'
    * @example
    * ```ts
-   * createPatientCache({ cache, driver, etablissement, duplicateLock: { ttl: '30s' } })
+   * createPatientCache({ cache, etablissement, duplicateLock: { ttl: '30s' } })
    * ```
    */
   readonly ttl?: Duration
@@ -35,7 +34,7 @@ export interface DuplicateLockOptions {
    * @default 'soins_suite_patient_lock:'
    * @example
    * ```ts
-   * createPatientCache({ cache, driver, etablissement, duplicateLock: { keyPrefix: 'identity:patient_lock:' } })
+   * createPatientCache({ cache, etablissement, duplicateLock: { keyPrefix: 'identity:patient_lock:' } })
    * ```
    */
   readonly keyPrefix?: string
@@ -46,7 +45,7 @@ export interface DuplicateLockOptions {
    * @default none (plain SHA-256, as seed 000's `hash(nom+prenom+naissance)`)
    * @example
    * ```ts
-   * createPatientCache({ cache, driver, etablissement, duplicateLock: { secret: process.env.PATIENT_LOCK_SECRET } })
+   * createPatientCache({ cache, etablissement, duplicateLock: { secret: process.env.PATIENT_LOCK_SECRET } })
    * ```
    */
   readonly secret?: string
@@ -59,45 +58,10 @@ export interface DuplicateLockOptions {
    * @default false
    * @example
    * ```ts
-   * createPatientCache({ cache, driver, etablissement, duplicateLock: { keepAfterCreate: true } }) // also refuses a double submit for 60 s
+   * createPatientCache({ cache, etablissement, duplicateLock: { keepAfterCreate: true } }) // also refuses a double submit for 60 s
    * ```
    */
   readonly keepAfterCreate?: boolean
-}
-
-/** Options of the retry queue of invalidations that could not reach the store. */
-export interface InvalidationRetryOptions {
-  /**
-   * Delay before the first retry; each failure doubles it.
-   *
-   * @default 100
-   * @example
-   * ```ts
-   * createPatientCache({ cache, driver, etablissement, invalidationRetry: { initialDelayMs: 250 } })
-   * ```
-   */
-  readonly initialDelayMs?: number
-  /**
-   * The longest delay between two retries (the backoff is bounded).
-   *
-   * @default 30_000
-   * @example
-   * ```ts
-   * createPatientCache({ cache, driver, etablissement, invalidationRetry: { maxDelayMs: 60_000 } })
-   * ```
-   */
-  readonly maxDelayMs?: number
-  /**
-   * Invalidations the queue holds at most. Beyond it a new one is refused, counted in
-   * `stats().invalidationsDropped` and logged: memory stays bounded while the store is down.
-   *
-   * @default 10_000
-   * @example
-   * ```ts
-   * createPatientCache({ cache, driver, etablissement, invalidationRetry: { maxPending: 50_000 } })
-   * ```
-   */
-  readonly maxPending?: number
 }
 
 /**
@@ -105,7 +69,7 @@ export interface InvalidationRetryOptions {
  *
  * @example
  * ```ts
- * createPatientCache({ cache, driver, etablissement: '880e8400-e29b-41d4-a716-446655440004' })
+ * createPatientCache({ cache, etablissement: '880e8400-e29b-41d4-a716-446655440004' })
  * ```
  */
 export interface PatientCacheOptions {
@@ -116,27 +80,16 @@ export interface PatientCacheOptions {
    * @example
    * ```ts
    * const cache = createCache({ driver, prefix: 'identity' })
-   * createPatientCache({ cache, driver, etablissement })
+   * createPatientCache({ cache, etablissement })
    * ```
    */
   readonly cache: Cache
-  /**
-   * The store the cache uses. `'hash'` storage and the anti-duplicate lock need commands a Cache
-   * does not offer (HGETALL, MULTI, SET NX, compare-and-delete), so they talk to the driver directly.
-   *
-   * @example
-   * ```ts
-   * const driver = ioredisDriver({ url: 'redis://redis.internal:6379' })
-   * createPatientCache({ cache: createCache({ driver, prefix: 'identity' }), driver, etablissement }) // the cache's own driver
-   * ```
-   */
-  readonly driver: Driver
   /**
    * This service's establishment id: fills `{etablissement}` in the key template and is the lock's value.
    *
    * @example
    * ```ts
-   * createPatientCache({ cache, driver, etablissement: '880e8400-e29b-41d4-a716-446655440004' })
+   * createPatientCache({ cache, etablissement: '880e8400-e29b-41d4-a716-446655440004' })
    * ```
    */
   readonly etablissement: string
@@ -147,7 +100,7 @@ export interface PatientCacheOptions {
    * @default 'hash'
    * @example
    * ```ts
-   * createPatientCache({ cache, driver, etablissement, storage: 'json', keyTemplate: 'patient:{id}' }) // seed 001: identity:patient:42
+   * createPatientCache({ cache, etablissement, storage: 'json', keyTemplate: 'patient:{id}' }) // seed 001: identity:patient:42
    * ```
    */
   readonly storage?: PatientStorage
@@ -159,7 +112,7 @@ export interface PatientCacheOptions {
    * @default 'soins_suite_{etablissement}_patient_cache:{code_patient}'
    * @example
    * ```ts
-   * createPatientCache({ cache, driver, etablissement, keyTemplate: 'registry:{etablissement}:patient:{code}' })
+   * createPatientCache({ cache, etablissement, keyTemplate: 'registry:{etablissement}:patient:{code}' })
    * ```
    */
   readonly keyTemplate?: string
@@ -171,7 +124,7 @@ export interface PatientCacheOptions {
    * @default 'strict' (the Go service reads the plain code)
    * @example
    * ```ts
-   * createPatientCache({ cache, driver, etablissement, codeParam: { hmac: keySecret } }) // no patient code in key names
+   * createPatientCache({ cache, etablissement, codeParam: { hmac: keySecret } }) // no patient code in key names
    * ```
    */
   readonly codeParam?: ParamMode
@@ -181,7 +134,7 @@ export interface PatientCacheOptions {
    * @default '1h'
    * @example
    * ```ts
-   * createPatientCache({ cache, driver, etablissement, ttl: '10m' }) // seed 001; CACHE_TTL_PATIENT still wins
+   * createPatientCache({ cache, etablissement, ttl: '10m' }) // seed 001; CACHE_TTL_PATIENT still wins
    * ```
    */
   readonly ttl?: Duration
@@ -191,89 +144,27 @@ export interface PatientCacheOptions {
    * @default globalThis.process?.env
    * @example
    * ```ts
-   * createPatientCache({ cache, driver, etablissement, env: false }) // tests: CACHE_TTL_PATIENT is not read
+   * createPatientCache({ cache, etablissement, env: false }) // tests: CACHE_TTL_PATIENT is not read
    * ```
    */
   readonly env?: CacheEnv | false
-  /**
-   * The fence of `'hash'` storage against the cache-aside race across processes: a load that
-   * started before an invalidation of its code, in any instance, does not write what it read.
-   * An invalidation leaves a tombstone (a short string at the key) that lives `ttl`; a load writes
-   * only if the key still holds what it saw before its loader ran (see docs/patient.md). `ttl` must
-   * outlive your slowest load: a load that took longer is returned to its callers, not written.
-   * `false` restores plain DEL and DEL + HSET writes (a load in flight in another instance may then
-   * write a record read before the commit, for a whole TTL). In `'json'` storage the cache's own
-   * `fence` option (`createCache({ fence })`) applies, and this one is refused.
-   *
-   * @default { ttl: '1m' } (at least 1 s and more than 4 × deadlineMs)
-   * @example
-   * ```ts
-   * createPatientCache({ cache, driver, etablissement, fence: { ttl: '2m' } }) // loads of up to about 2 minutes
-   * createPatientCache({ cache, driver, etablissement, fence: false })          // no instance but this one writes the keys
-   * ```
-   */
-  readonly fence?: false | { readonly ttl?: Duration }
-  /**
-   * Deadline of each store call this package makes itself (HASH reads and writes, locks), in ms.
-   *
-   * @default 500 (as `@cachette/core`)
-   * @example
-   * ```ts
-   * createPatientCache({ cache, driver, etablissement, deadlineMs: 200 })
-   * ```
-   */
-  readonly deadlineMs?: number
   /**
    * The anti-duplicate creation lock.
    *
    * @default { ttl: '60s', keyPrefix: 'soins_suite_patient_lock:', keepAfterCreate: false }
    * @example
    * ```ts
-   * createPatientCache({ cache, driver, etablissement, duplicateLock: { ttl: '30s', secret: process.env.PATIENT_LOCK_SECRET } })
+   * createPatientCache({ cache, etablissement, duplicateLock: { ttl: '30s', secret: process.env.PATIENT_LOCK_SECRET } })
    * ```
    */
   readonly duplicateLock?: DuplicateLockOptions
-  /**
-   * Retry of invalidations that could not reach the store.
-   *
-   * @default { initialDelayMs: 100, maxDelayMs: 30_000, maxPending: 10_000 }
-   * @example
-   * ```ts
-   * createPatientCache({ cache, driver, etablissement, invalidationRetry: { initialDelayMs: 200, maxDelayMs: 10_000 } })
-   * ```
-   */
-  readonly invalidationRetry?: InvalidationRetryOptions
-  /**
-   * OpenTelemetry meter for `'hash'` storage (`cache_hits_total`, `cache_misses_total`,
-   * `cache_latency_seconds`, `cache_errors_total` with `key_prefix`). Pass the meter your cache
-   * uses so both land in one metric family. `'json'` storage is measured by the cache itself.
-   *
-   * @default none (no metrics from HASH storage)
-   * @example
-   * ```ts
-   * const meter = meterProvider.getMeter('patient-registry')
-   * const cache = createCache({ driver, prefix: 'identity', meter })
-   * createPatientCache({ cache, driver, etablissement, meter })
-   * ```
-   */
-  readonly meter?: PatientMeter
-  /**
-   * Where absorbed failures are reported (never with a key, a code or a value).
-   *
-   * @default rateLimitedConsoleLogger()
-   * @example
-   * ```ts
-   * createPatientCache({ cache, driver, etablissement, logger: { warn: (message, fields) => log.warn(fields, message) } })
-   * ```
-   */
-  readonly logger?: CacheLogger
   /**
    * The `key_prefix` metrics label and log label of patient entries.
    *
    * @default 'patient'
    * @example
    * ```ts
-   * createPatientCache({ cache, driver, etablissement, label: 'registry_patient' }) // cache_hits_total{key_prefix="registry_patient"}
+   * createPatientCache({ cache, etablissement, label: 'registry_patient' }) // cache_hits_total{key_prefix="registry_patient"}
    * ```
    */
   readonly label?: string
@@ -282,27 +173,16 @@ export interface PatientCacheOptions {
 /** Options after validation and defaults. */
 export interface ResolvedPatientOptions {
   readonly cache: Cache
-  readonly driver: Driver
   readonly etablissement: string
   readonly storage: PatientStorage
   readonly keyTemplate: string
   readonly codeParamName: 'code_patient' | 'code' | 'id'
   readonly codeParam: ParamMode
   readonly ttlMs: number
-  /** How long an invalidation's tombstone lives, ms; undefined when the fence is off ('hash' storage only). */
-  readonly fenceMs: number | undefined
-  readonly deadlineMs: number
-  /** One timer queue for every store call of this patient cache (core's DeadlineQueue). */
-  readonly deadlines: DeadlineQueue
   readonly lockTtlMs: number
   readonly lockKeyPrefix: string
   readonly lockSecret: string | undefined
   readonly keepLockAfterCreate: boolean
-  readonly retryInitialDelayMs: number
-  readonly retryMaxDelayMs: number
-  readonly retryMaxPending: number
-  readonly meter: PatientMeter | undefined
-  readonly logger: CacheLogger
   readonly label: string
 }
 
@@ -311,7 +191,6 @@ const LOCK_PREFIX = /^[A-Za-z0-9_.:-]{1,100}$/
 
 const optionsSchema = z.strictObject({
   cache: objectWith(['get', 'set', 'getOrSet', 'invalidate', 'stats'], 'expected a Cache from createCache()'),
-  driver: objectWith(['hgetall', 'batch', 'set', 'delete', 'compareAndDelete'], 'expected a Driver (hgetall, batch, set, delete, compareAndDelete)'),
   etablissement: z.string().min(1, 'expected the establishment id'),
   storage: z.enum(['hash', 'json']).optional(),
   keyTemplate: z.string().min(1).optional(),
@@ -324,8 +203,6 @@ const optionsSchema = z.strictObject({
     .optional(),
   ttl: durationSchema.optional(),
   env: envSchema.optional(),
-  fence: z.union([z.literal(false), z.strictObject({ ttl: durationSchema.optional() })], { message: 'expected false or { ttl }' }).optional(),
-  deadlineMs: z.number().int().min(1).max(60_000).optional(),
   duplicateLock: z
     .strictObject({
       ttl: durationSchema.optional(),
@@ -334,33 +211,20 @@ const optionsSchema = z.strictObject({
       keepAfterCreate: z.boolean().optional(),
     })
     .optional(),
-  invalidationRetry: z
-    .strictObject({
-      initialDelayMs: z.number().int().min(1).max(600_000).optional(),
-      maxDelayMs: z.number().int().min(1).max(3_600_000).optional(),
-      maxPending: z.number().int().min(1).max(10_000_000).optional(),
-    })
-    .optional(),
-  meter: objectWith(['createCounter', 'createHistogram'], 'expected an OpenTelemetry Meter').optional(),
-  logger: objectWith(['warn'], 'expected a logger with a warn(message, fields) method').optional(),
   label: z.string().regex(/^[\w.:-]{1,100}$/, "expected 1 to 100 letters, digits, '_', '.', ':' or '-'").optional(),
 })
 
-/** The shortest fence TTL, as core's: below it, ordinary loads would outlive their tombstones. */
-const MIN_FENCE_MS = 1_000
-
-/** The fence TTL in ms, undefined when off; checked against the deadline (a fenced write makes two store calls after its load). */
-function resolveFenceMs(options: PatientCacheOptions, storage: PatientStorage, deadlineMs: number): number | undefined {
-  if (storage === 'json') {
-    if (options.fence !== undefined) failOptions(WHERE, ["fence: applies to 'hash' storage only; in 'json' storage the cache's own fence applies (createCache({ fence }))"])
-    return undefined
-  }
-  if (options.fence === false) return undefined
-  const fenceMs = durationMs(WHERE, 'fence.ttl', options.fence?.ttl ?? '1m')
-  if (!(fenceMs >= MIN_FENCE_MS && fenceMs > 4 * deadlineMs)) {
-    failOptions(WHERE, [`fence.ttl: must be at least ${MIN_FENCE_MS} ms and more than 4 × deadlineMs (${4 * deadlineMs} ms)`])
-  }
-  return fenceMs
+/**
+ * Options of earlier versions that the cache now provides: each is refused with where it went, not
+ * silently ignored (a `deadlineMs` or a `fence` that no longer applied would be a silent change).
+ */
+const MOVED_TO_CACHE: Readonly<Record<string, string>> = {
+  driver: "the cache's driver is used: createCache({ driver })",
+  deadlineMs: "the cache's deadline applies: createCache({ deadlineMs })",
+  fence: "the cache's fence applies, in both storages: createCache({ fence })",
+  invalidationRetry: "failed invalidations wait in the cache's queue: createCache({ invalidationQueue })",
+  meter: "the cache's meter measures patient entries too (key_prefix = label): createCache({ meter })",
+  logger: "the cache's logger reports for the patient cache too: createCache({ logger })",
 }
 
 const CODE_PARAM_NAMES = ['code_patient', 'code', 'id'] as const
@@ -378,40 +242,29 @@ function templateCodeParam(template: string): 'code_patient' | 'code' | 'id' | u
 
 /** Validates {@link PatientCacheOptions} once and applies defaults and `CACHE_TTL_PATIENT`. */
 export function resolvePatientOptions(options: PatientCacheOptions): ResolvedPatientOptions {
+  if (typeof options === 'object' && options !== null) {
+    const moved = Object.keys(MOVED_TO_CACHE).filter((name) => Object.hasOwn(options, name))
+    if (moved.length > 0) failOptions(WHERE, moved.map((name) => `${name}: no longer an option of createPatientCache; ${MOVED_TO_CACHE[name]}`))
+  }
   const parsed = parseOptions(optionsSchema, options, WHERE)
   const keyTemplate = parsed.keyTemplate ?? DEFAULT_PATIENT_KEY_TEMPLATE
   const codeParamName = templateCodeParam(keyTemplate)
   if (codeParamName === undefined) {
     failOptions(WHERE, ['keyTemplate: needs exactly one patient code parameter ({code_patient}, {code} or {id}) and no parameter but {etablissement}'])
   }
-  const retryInitialDelayMs = parsed.invalidationRetry?.initialDelayMs ?? 100
-  const retryMaxDelayMs = parsed.invalidationRetry?.maxDelayMs ?? 30_000
-  if (retryMaxDelayMs < retryInitialDelayMs) {
-    failOptions(WHERE, ['invalidationRetry.maxDelayMs: must not be below initialDelayMs'])
-  }
-  const deadlineMs = parsed.deadlineMs ?? 500
   const storage = parsed.storage ?? 'hash'
   return {
     cache: options.cache,
-    driver: options.driver,
     etablissement: parsed.etablissement,
     storage,
     keyTemplate,
     codeParamName,
     codeParam: (parsed.codeParam ?? 'strict') as ParamMode,
     ttlMs: resolveTtlMs(WHERE, 'patient', options.ttl, '1h', options.env),
-    fenceMs: resolveFenceMs(options, storage, deadlineMs),
-    deadlineMs,
-    deadlines: new DeadlineQueue(deadlineMs),
     lockTtlMs: durationMs(WHERE, 'duplicateLock.ttl', options.duplicateLock?.ttl ?? '60s'),
     lockKeyPrefix: parsed.duplicateLock?.keyPrefix ?? 'soins_suite_patient_lock:',
     lockSecret: parsed.duplicateLock?.secret,
     keepLockAfterCreate: parsed.duplicateLock?.keepAfterCreate ?? false,
-    retryInitialDelayMs,
-    retryMaxDelayMs,
-    retryMaxPending: parsed.invalidationRetry?.maxPending ?? 10_000,
-    meter: options.meter,
-    logger: options.logger ?? rateLimitedConsoleLogger(),
     label: parsed.label ?? 'patient',
   }
 }

@@ -31,18 +31,12 @@ export interface PatientCacheStats {
   readonly decodeFailures: number
   /** Loader records that failed `PatientSchema` or had another `code_patient` than the one asked for: returned to the caller, not cached. */
   readonly invalidRecords: number
-  /** Invalidations that reached the store (first try or retry). */
+  /** Invalidations that reached the store at once. */
   readonly invalidations: number
-  /** Invalidations that failed at first and were queued for retry. */
+  /** Invalidations that failed at first and wait in the cache's invalidation queue (retried until they succeed; `cache.stats()` counts what happens to them). */
   readonly invalidationsQueued: number
-  /** Retry attempts that failed again. */
-  readonly invalidationRetryFailures: number
-  /** Invalidations waiting in the retry queue now. */
+  /** Invalidations waiting in the cache's invalidation queue now (the cache's whole queue: other users of the cache included). */
   readonly pendingInvalidations: number
-  /** Queued invalidations abandoned once the TTL had passed (the stale entry had expired by then). */
-  readonly invalidationsExpired: number
-  /** Queued invalidations refused because the queue was full (logged; the entry is stale until its TTL). */
-  readonly invalidationsDropped: number
   /** Creations refused because the anti-duplicate lock was held. */
   readonly duplicateConflicts: number
   /** Creations that went ahead without the lock because the store could not be reached. */
@@ -63,9 +57,6 @@ export class PatientStatsCounters {
   invalidRecords = 0
   invalidations = 0
   invalidationsQueued = 0
-  invalidationRetryFailures = 0
-  invalidationsExpired = 0
-  invalidationsDropped = 0
   duplicateConflicts = 0
   lockUnavailable = 0
   searches = 0
@@ -84,10 +75,7 @@ export class PatientStatsCounters {
       invalidRecords: this.invalidRecords,
       invalidations: this.invalidations,
       invalidationsQueued: this.invalidationsQueued,
-      invalidationRetryFailures: this.invalidationRetryFailures,
       pendingInvalidations,
-      invalidationsExpired: this.invalidationsExpired,
-      invalidationsDropped: this.invalidationsDropped,
       duplicateConflicts: this.duplicateConflicts,
       lockUnavailable: this.lockUnavailable,
       searches: this.searches,

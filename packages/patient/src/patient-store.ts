@@ -19,8 +19,7 @@ export interface ReadThrough {
 
 /**
  * Where patient records live. Reads, read-throughs and writes never throw for a store failure (a
- * miss / `false`); a loader error rejects the read-through; removes reject so a lost invalidation
- * can be retried.
+ * miss / `false`); a loader error rejects the read-through. Invalidations go through the kit.
  */
 export interface PatientStore {
   /** The record under `key`, which must be the one of `code`: an entry naming another patient is corrupted (a miss, deleted). */
@@ -29,8 +28,8 @@ export interface PatientStore {
   readThrough(key: Key<Patient>, code: string, load: () => Promise<LoadedRecord>): Promise<ReadThrough>
   /** Writes a record the caller vouches for (a create, `warm()`), whatever the key holds. */
   write(key: Key<Patient>, patient: Patient): Promise<boolean>
-  /** The invalidation: a tombstone with the fence on, else a DEL. */
-  remove(key: Key<Patient>): Promise<void>
+  /** The store key of a patient key (what the kit invalidates): the key itself in `'hash'` storage, below the cache prefix in `'json'`. */
+  storeKey(key: Key<Patient>): string
 }
 
 /** Why an entry was discarded: undecodable, not a HASH, or a record of another patient than its key's. */

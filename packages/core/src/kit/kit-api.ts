@@ -159,15 +159,16 @@ export interface CacheKit<C extends DriverCapability = never> {
   miss(): void
   /**
    * Reports an entry that could not be used (undecodable, wrong type, another record than its key
-   * names): `stats().decodeFailures`, `cache_errors_total{error_code}`, and `message` logged.
-   * Deleting it is the caller's choice.
+   * names): `stats().decodeFailures`, `cache_errors_total{error_code}` (`reason`, a bounded name,
+   * else `code`), and `message` logged with `code`. Deleting it is the caller's choice.
    *
    * @example
    * ```ts
    * kit.corrupted('a patient entry could not be decoded; it was deleted and read as a miss', 'DECODE_FAILED')
+   * kit.corrupted("a patient entry holds another patient's record", 'DECODE_FAILED', 'KEY_MISMATCH')
    * ```
    */
-  corrupted(message: string, code: CacheErrorCode): void
+  corrupted(message: string, code: CacheErrorCode, reason?: string): void
   /**
    * Logs a problem the package absorbed, through the cache's logger: the message (never a key or a
    * value in it), the operation, the code, the label, the template and the error's name only.

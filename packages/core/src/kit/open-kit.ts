@@ -64,9 +64,9 @@ export function openKit<C extends DriverCapability>(rt: CacheRuntime, options: K
     call: (operation, start) => (rt.closed ? Promise.reject(rt.closedError(operation)) : rt.call(operation, attributes, undefined, () => start(driver))),
     hit: () => rt.recordHit(attributes, undefined, 'get'),
     miss: () => rt.recordMiss(attributes, undefined, 'get'),
-    corrupted(message, code) {
+    corrupted(message, code, reason) {
       rt.stats.decodeFailures++
-      rt.metrics.error(attributes, 'get', code)
+      rt.metrics.error(attributes, 'get', reason ?? code)
       warn(message, 'get', code)
     },
     warn,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { createCache, DriverError, memoryDriver, type Cache, type CacheLogFields, type Driver } from '@cachette/core'
+import { createCache, DriverError, memoryDriver, type Cache, type CacheLogFields, type CacheOptions, type Driver } from '@cachette/core'
 import { createFakeClock, type FakeClock } from '@cachette/testing'
 import { createPatientCache, type PatientCache, type PatientCacheOptions, type PatientInput } from '../../src/index.js'
 
@@ -114,14 +114,18 @@ export interface PatientFixture {
   readonly logger: ReturnType<typeof memoryLogger>
 }
 
-/** A patient cache on the memory driver and a fake clock, with a random establishment id. */
-export function patientFixture(options: Partial<PatientCacheOptions> & { prefix?: string } = {}): PatientFixture {
+/**
+ * A patient cache on the memory driver and a fake clock, with a random establishment id. `cacheOptions`
+ * go to the cache (its deadline, fence, meter, invalidation queue...); failed invalidations are
+ * retried every 10 ms.
+ */
+export function patientFixture(options: Partial<PatientCacheOptions> & { prefix?: string; cacheOptions?: Partial<CacheOptions> } = {}): PatientFixture {
   const clock = createFakeClock(Date.now())
   const driver = flakyDriver(memoryDriver({ clock }))
   const logger = memoryLogger()
-  const { prefix, ...rest } = options
-  const cache = createCache({ driver, env: false, clock, logger, ...(prefix === undefined ? {} : { prefix }) })
+  const { prefix, cacheOptions, ...rest } = options
+  const cache = createCache({ driver, env: false, clock, logger, invalidationQueue: { retryInterval: 10 }, ...(prefix === undefined ? {} : { prefix }), ...cacheOptions })
   const etablissement = randomUUID()
-  const patients = createPatientCache({ cache, driver, etablissement, env: false, logger, invalidationRetry: { initialDelayMs: 5, maxDelayMs: 20 }, ...rest })
+  const patients = createPatientCache({ cache, etablissement, env: false, ...rest })
   return { clock, driver, cache, patients, etablissement, logger }
 }
