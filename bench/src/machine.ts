@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { availableParallelism, totalmem } from 'node:os'
 
@@ -85,5 +86,21 @@ export function machineInfo(redisServer: string): MachineInfo {
     platform: `${process.platform} ${process.arch}`,
     redisServer,
     cachetteFrom: cachetteOrigin(),
+  }
+}
+
+/**
+ * `redis-server --version` (or `REDIS_SERVER_BIN`'s), its first three words.
+ *
+ * @example
+ * ```ts
+ * redisServerVersion() // 'Redis server v=7.0.15'
+ * ```
+ */
+export function redisServerVersion(): string {
+  try {
+    return execFileSync(process.env.REDIS_SERVER_BIN ?? 'redis-server', ['--version'], { encoding: 'utf8' }).trim().split(' ').slice(0, 3).join(' ')
+  } catch {
+    return 'redis-server (version unknown)'
   }
 }

@@ -155,3 +155,65 @@ export async function measureRounds(rounds: number, before: () => Promise<unknow
   }
   return summarize(samples)
 }
+
+/** How long {@link sampleInTurns} runs, when not the configuration's own figures. */
+export interface TurnOptions {
+  /** Wall-clock time per task, ms (hooks included). @default config.taskTimeMs */
+  readonly timeMs?: number
+  /** Unrecorded rounds first, ms. @default config.warmupTimeMs */
+  readonly warmupTimeMs?: number
+}
+
+/**
+ * Each task once per round, in an order shuffled every round, until the run has taken `timeMs`
+ * per task of wall-clock time (hooks included) and done `minIterations` rounds, after
+ * `warmupTimeMs` of the same unrecorded. Only `fn` is timed. Shuffled, not rotated: in a
+ * rotation each task nearly always follows the same one, and the fenced hit then measured
+ * 0.88× the unfenced one, run after run, for the same single GET. Returns every sample (ms),
+ * one array per task, in `tasks` order.
+ *
+ * @example
+ * ```ts
+ * const [before, after] = await sampleInTurns([beforeTask, afterTask], config, { timeMs: 300 })
+ * ```
+ */
+export async function sampleInTurns(tasks: readonly TimedTask[], config: BenchConfig, options: TurnOptions = {}): Promise<number[][]> {
+  const samples = tasks.map(() => [] as number[])
+  const order = tasks.map((_, index) => index)
+  const runRounds = async (wallMs: number, minRounds: number, record: boolean) => {
+    const end = performance.now() + wallMs
+    for (let round = 0; round < minRounds || performance.now() < end; round++) {
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = Math.floor(Math.random() * (i + 1))
+        ;[order[i], order[j]] = [order[j] as number, order[i] as number]
+      }
+      for (const index of order) {
+        const task = tasks[index] as TimedTask
+        await task.beforeEach?.()
+        const started = performance.now()
+        await task.fn()
+        const elapsed = performance.now() - started
+        await task.afterEach?.()
+        if (record) samples[index]?.push(elapsed)
+      }
+    }
+  }
+  await runRounds(options.warmupTimeMs ?? config.warmupTimeMs, config.warmupIterations, false)
+  collectGarbage()
+  await runRounds((options.timeMs ?? config.taskTimeMs) * tasks.length, config.minIterations, true)
+  return samples
+}
+
+/**
+ * {@link sampleInTurns}, summarized per task name.
+ *
+ * @example
+ * ```ts
+ * const stats = await measureInTurns(tasks, config)
+ * stats.get('hit/cachette')?.medianMs
+ * ```
+ */
+export async function measureInTurns(tasks: readonly TimedTask[], config: BenchConfig, options: TurnOptions = {}): Promise<Map<string, Measured>> {
+  const samples = await sampleInTurns(tasks, config, options)
+  return new Map(tasks.map((task, index) => [task.name, summarize(samples[index] as number[])]))
+}

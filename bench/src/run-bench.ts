@@ -1,6 +1,5 @@
-import { execFileSync } from 'node:child_process'
 import type { BenchConfig } from './config.js'
-import { machineInfo, packageVersions } from './machine.js'
+import { machineInfo, packageVersions, redisServerVersion } from './machine.js'
 import type { BenchReport } from './report.js'
 import type { ScenarioResult } from './results.js'
 import type { ScenarioContext } from './scenarios/context.js'
@@ -43,14 +42,6 @@ function selected(step: Step, only: ReadonlySet<string> | undefined): boolean {
   const ids = [...only].filter((name) => (SCENARIO_IDS as readonly string[]).includes(name))
   const stores = [...only].filter((name) => name === 'memory' || name === 'redis' || name === 'cluster')
   return (ids.length === 0 || ids.includes(step.id)) && (stores.length === 0 || stores.includes(step.store))
-}
-
-function redisServerVersion(): string {
-  try {
-    return execFileSync(process.env.REDIS_SERVER_BIN ?? 'redis-server', ['--version'], { encoding: 'utf8' }).trim().split(' ').slice(0, 3).join(' ')
-  } catch {
-    return 'redis-server (version unknown)'
-  }
 }
 
 /**

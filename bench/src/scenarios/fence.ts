@@ -1,8 +1,7 @@
 import { createCache, defineKey, type Cache } from '@cachette/core'
 import { ioredisDriver } from '@cachette/ioredis'
 import { Redis } from 'ioredis'
-import type { BenchConfig } from '../config.js'
-import { summarize, type Measured, type TimedTask } from '../measure.js'
+import { measureInTurns, type Measured, type TimedTask } from '../measure.js'
 import { TTL_MS, runId } from '../peers/contender.js'
 import { buildRows, type RowExtras, type ScenarioResult } from '../results.js'
 import type { RedisTarget } from '../servers.js'
@@ -165,40 +164,6 @@ const OPERATIONS: readonly Operation[] = [
     },
   },
 ]
-
-/**
- * Each task once per round, in an order shuffled every round, until the run has taken
- * `taskTimeMs` per task of wall-clock time (hooks included) and done `minIterations` rounds,
- * after `warmupTimeMs` of the same unrecorded. Only `fn` is timed. Shuffled, not rotated: in a
- * rotation each task nearly always follows the same one, and the fenced hit then measured
- * 0.88× the unfenced one, run after run, for the same single GET.
- */
-async function measureInTurns(tasks: readonly TimedTask[], config: BenchConfig): Promise<Map<string, Measured>> {
-  const samples = tasks.map(() => [] as number[])
-  const order = tasks.map((_, index) => index)
-  const runRounds = async (wallMs: number, minRounds: number, record: boolean) => {
-    const end = performance.now() + wallMs
-    for (let round = 0; round < minRounds || performance.now() < end; round++) {
-      for (let i = order.length - 1; i > 0; i--) {
-        const j = Math.floor(Math.random() * (i + 1))
-        ;[order[i], order[j]] = [order[j] as number, order[i] as number]
-      }
-      for (const index of order) {
-        const task = tasks[index] as TimedTask
-        await task.beforeEach?.()
-        const started = performance.now()
-        await task.fn()
-        const elapsed = performance.now() - started
-        await task.afterEach?.()
-        if (record) samples[index]?.push(elapsed)
-      }
-    }
-  }
-  await runRounds(config.warmupTimeMs, config.warmupIterations, false)
-  ;(globalThis as { gc?: () => void }).gc?.()
-  await runRounds(config.taskTimeMs * tasks.length, config.minIterations, true)
-  return new Map(tasks.map((task, index) => [task.name, summarize(samples[index] as number[])]))
-}
 
 /**
  * The four operations, fenced and unfenced, on the standalone server: one table per operation,
