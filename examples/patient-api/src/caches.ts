@@ -65,8 +65,8 @@ export interface AppCachesOptions {
   readonly logger?: CacheLogger
   /**
    * The fence against the cache-aside race between instances (a load that read the database before
-   * another instance's commit must not write what it read): the cache's, and the patient HASH's in
-   * `'hash'` storage. `false` turns both off (tests show the race with it). @default { ttl: '1m' }
+   * another instance's commit must not write what it read): the cache's, which covers the patient
+   * entries in both storages. `false` turns it off (tests show the race with it). @default { ttl: '1m' }
    */
   readonly fence?: false | { readonly ttl?: Duration }
 }
@@ -88,17 +88,13 @@ export function createAppCaches(options: AppCachesOptions): AppCaches {
   const storage = options.storage ?? 'hash'
   const fence = options.fence === undefined ? {} : { fence: options.fence }
   const cache = createCache({ driver, prefix: 'identity', ...(options.env === undefined ? {} : { env: options.env }), ...(options.meter === undefined ? {} : { meter: options.meter }), ...logger, ...fence })
+  // The patient cache runs on the cache: its driver, deadline, fence, invalidation queue, meter and logger.
   const patients = createPatientCache({
     cache,
-    driver,
     etablissement: options.etablissement,
     storage,
     env,
-    // In 'json' storage patients are cache entries: the cache's fence covers them.
-    ...(storage === 'hash' ? fence : {}),
-    ...(options.meter === undefined ? {} : { meter: options.meter }),
     ...(options.lockSecret === undefined ? {} : { duplicateLock: { secret: options.lockSecret } }),
-    ...logger,
   })
   return {
     driver,

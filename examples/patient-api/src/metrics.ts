@@ -4,7 +4,7 @@ import { MeterProvider } from '@opentelemetry/sdk-metrics'
 
 /** An OpenTelemetry meter whose measurements are read as Prometheus text by `GET /metrics`. */
 export interface PrometheusMetrics {
-  /** Give it to `createCache({ meter })` and `createPatientCache({ meter })`: one meter, one set of metric families. */
+  /** Give it to `createCache({ meter })`: the patient cache built on that cache reports through it too (one meter, one set of metric families). */
   readonly meter: Meter
   /** The Prometheus exposition text (`cache_hits_total`, `cache_misses_total`, `cache_latency_seconds`...). */
   render(): Promise<string>

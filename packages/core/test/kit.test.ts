@@ -75,6 +75,19 @@ describe('cacheKit', () => {
     await expect(kit.call('get', (driver) => driver.get('k'))).rejects.toBeInstanceOf(CircuitOpenError)
   })
 
+  it('passes an expected error code through as an answer: rejected, but not counted, logged or held against the breaker', async () => {
+    const { cache, driver, logger } = testCache({ circuitBreaker: { failureThreshold: 1, openDuration: '1m' } })
+    const kit = cacheKit(cache, { name: '@cachette/patient', label: 'patient', requires: ['hashes'] })
+    await driver.set('patient:1', '@cf tombstone')
+    await expect(kit.call('get', (store) => store.hgetall('patient:1'), { expected: ['WRONG_TYPE'] })).rejects.toMatchObject({ code: 'WRONG_TYPE' })
+    expect(kit.stats().errors).toBe(0)
+    expect(logger.lines).toEqual([])
+    await expect(kit.call('get', (store) => store.get('patient:1'))).resolves.toBe('@cf tombstone')
+    await expect(kit.call('get', (store) => store.hgetall('patient:1'))).rejects.toMatchObject({ code: 'WRONG_TYPE' })
+    expect(kit.stats().errors).toBe(1)
+    expect(logger.lines).toHaveLength(1)
+  })
+
   it('rejects with CLOSED once the cache is closed', async () => {
     const { cache } = testCache()
     const kit = cacheKit(cache, { name: '@x/records', label: 'records' })

@@ -36,6 +36,9 @@ type Found = { readonly patient: Patient } | { readonly patient?: undefined; rea
 
 const MISS: Found = Object.freeze({})
 
+/** WRONGTYPE is an answer here, not a failure: a tombstone (a string) stands where a HASH may be, or the reverse. */
+const WRONG_TYPE_EXPECTED = { expected: ['WRONG_TYPE'] } as const
+
 function isEmpty(record: Readonly<Record<string, string>>): boolean {
   // No Object.keys(): no array allocated on the hit path.
   for (const _ in record) return false
@@ -77,7 +80,7 @@ export function hashStore(options: ResolvedPatientOptions, kit: CacheKit<'hashes
   async function readString(key: string): Promise<Found> {
     let value: string | null
     try {
-      value = await kit.call('get', (driver) => driver.get(key))
+      value = await kit.call('get', (driver) => driver.get(key), WRONG_TYPE_EXPECTED)
     } catch (error) {
       // WRONGTYPE again: a load wrote its HASH between the two reads. A miss this time.
       if (!isWrongType(error)) failed()
@@ -90,7 +93,7 @@ export function hashStore(options: ResolvedPatientOptions, kit: CacheKit<'hashes
   async function find(key: string, code: string): Promise<Found> {
     let fields: Record<string, string>
     try {
-      fields = await kit.call('get', (driver) => driver.hgetall(key))
+      fields = await kit.call('get', (driver) => driver.hgetall(key), WRONG_TYPE_EXPECTED)
     } catch (error) {
       // A string under our name: an invalidation's tombstone, or corrupted data; not an outage.
       if (isWrongType(error)) return readString(key)
@@ -159,7 +162,7 @@ export function hashStore(options: ResolvedPatientOptions, kit: CacheKit<'hashes
     // TTL, and none comes back once expired); the rule spares the two calls.
     if (!kit.fence.admits(since)) return refused()
     try {
-      if (!(await kit.call('set', (driver) => driver.compareAndDelete(key, token)))) return refused()
+      if (!(await kit.call('set', (driver) => driver.compareAndDelete(key, token), WRONG_TYPE_EXPECTED))) return refused()
     } catch (error) {
       // WRONGTYPE: a HASH is there, another instance's load wrote it since our read.
       if (isWrongType(error)) return refused()
@@ -167,7 +170,7 @@ export function hashStore(options: ResolvedPatientOptions, kit: CacheKit<'hashes
       return false
     }
     try {
-      await kit.call('set', (driver) => driver.batch(hashWrite(key, patient, false)))
+      await kit.call('set', (driver) => driver.batch(hashWrite(key, patient, false)), WRONG_TYPE_EXPECTED)
       return true
     } catch (error) {
       if (!isWrongType(error)) {
@@ -178,7 +181,7 @@ export function hashStore(options: ResolvedPatientOptions, kit: CacheKit<'hashes
       // Redis still ran the PEXPIRE (EXEC runs every queued command), giving that tombstone the
       // entry TTL; the memory driver undoes the whole batch. Harmless either way (a longer fence
       // only delays the next write to that key's next load), but put the fence TTL back.
-      const value = await kit.call('get', (driver) => driver.get(key)).catch(() => null)
+      const value = await kit.call('get', (driver) => driver.get(key), WRONG_TYPE_EXPECTED).catch(() => null)
       if (value !== null && isTombstone(value) && fenceMs !== undefined) await kit.call('set', (driver) => driver.pexpire(key, fenceMs)).catch(() => undefined)
       return refused()
     }

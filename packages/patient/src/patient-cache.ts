@@ -41,7 +41,7 @@ function openKits(config: ResolvedPatientOptions): { kit: CacheKit; hashKit: Cac
  * import { ioredisDriver } from '@cachette/ioredis'
  * import { createPatientCache } from '@cachette/patient'
  *
- * const cache = createCache({ driver: ioredisDriver({ url: process.env.REDIS_URL }), prefix: 'identity' })
+ * const cache = createCache({ driver: ioredisDriver({ url: 'redis://redis.internal:6379' }), prefix: 'identity' })
  * const patients = createPatientCache({ cache, etablissement: '880e8400-e29b-41d4-a716-446655440004' })
  * const patient = await patients.getByCode('CI-20250108-00001', (code) => db.loadPatient(code))
  * ```

@@ -63,22 +63,7 @@ export class PatientStatsCounters {
 
   snapshot(pendingInvalidations: number): PatientCacheStats {
     const lookups = this.hits + this.misses
-    return {
-      hits: this.hits,
-      misses: this.misses,
-      hitRate: lookups === 0 ? 0 : this.hits / lookups,
-      loads: this.loads,
-      warms: this.warms,
-      fencedWrites: this.fencedWrites,
-      errors: this.errors,
-      decodeFailures: this.decodeFailures,
-      invalidRecords: this.invalidRecords,
-      invalidations: this.invalidations,
-      invalidationsQueued: this.invalidationsQueued,
-      pendingInvalidations,
-      duplicateConflicts: this.duplicateConflicts,
-      lockUnavailable: this.lockUnavailable,
-      searches: this.searches,
-    }
+    // The counters are the class's only own fields: spread, they are the snapshot.
+    return { ...this, hitRate: lookups === 0 ? 0 : this.hits / lookups, pendingInvalidations }
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { createCache, memoryDriver, type Cache, type Driver } from '@cachette/core'
+import { createCache, memoryDriver, type Cache, type CacheOptions, type Driver } from '@cachette/core'
 import { ioredisDriver } from '@cachette/ioredis'
 import { startRedisServer, type RedisServerHandle } from '@cachette/testing'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
@@ -25,6 +25,13 @@ interface Instance {
   readonly driver: Driver
 }
 
+/** How one instance is set up: its patient cache's options, its cache's (fence, deadline, prefix), a wrapper of its driver. */
+interface InstanceOptions {
+  readonly patient?: Partial<PatientCacheOptions>
+  readonly cache?: Partial<CacheOptions>
+  readonly wrap?: (driver: Driver) => Driver
+}
+
 /**
  * A store shared by several instances, as the processes of one deployment share a redis-server:
  * one memory driver for all of them, or one ioredis connection per instance to one server.
@@ -36,15 +43,15 @@ function sharedStore(kind: 'memory' | 'redis') {
   const logger = memoryLogger()
   return {
     logger,
-    instance(options: Partial<PatientCacheOptions> = {}, prefix?: string, wrap: (driver: Driver) => Driver = (driver) => driver): Instance {
+    instance({ patient = {}, cache: cacheOptions = {}, wrap = (driver) => driver }: InstanceOptions = {}): Instance {
       let driver = shared
       if (driver === undefined) {
         driver = ioredisDriver({ url: server.url })
         opened.push(driver)
       }
       driver = wrap(driver)
-      const cache = createCache({ driver, env: false, logger, ...(prefix === undefined ? {} : { prefix }) })
-      const patients = createPatientCache({ cache, driver, etablissement, env: false, logger, ...options })
+      const cache = createCache({ driver, env: false, logger, ...cacheOptions })
+      const patients = createPatientCache({ cache, etablissement, env: false, ...patient })
       return { patients, cache, driver }
     },
   }
@@ -131,18 +138,19 @@ describe.each(['memory', 'redis'] as const)("the fence of 'hash' storage, two in
     const a = store.instance()
     const code = randomCode()
     // B's driver lets A invalidate right after B's compareAndDelete has removed B's claim.
-    const b = store.instance({}, undefined, (driver) =>
-      new Proxy(driver, {
-        get(target, property, receiver) {
-          if (property !== 'compareAndDelete') return Reflect.get(target, property, receiver)
-          return async (key: string, expected: string) => {
-            const removed = await target.compareAndDelete(key, expected)
-            await a.patients.invalidate(code)
-            return removed
-          }
-        },
-      }),
-    )
+    const b = store.instance({
+      wrap: (driver) =>
+        new Proxy(driver, {
+          get(target, property, receiver) {
+            if (property !== 'compareAndDelete') return Reflect.get(target, property, receiver)
+            return async (key: string, expected: string) => {
+              const removed = await target.compareAndDelete(key, expected)
+              await a.patients.invalidate(code)
+              return removed
+            }
+          },
+        }),
+    })
     expect((await b.patients.getByCode(code, async (c) => ancien(c)))?.nom).toBe('ANCIEN')
     expect(b.patients.stats()).toMatchObject({ warms: 0, fencedWrites: 1, errors: 0 })
     const key = a.patients.keyOf(code)
@@ -174,8 +182,8 @@ describe.each(['memory', 'redis'] as const)("the fence of 'hash' storage, two in
 
   it('a load that took longer than the fence TTL allows is returned, not written', async () => {
     const store = sharedStore(kind)
-    // 1 s fence, 50 ms deadline: a load may write if it ended within 1 s - 2 × 50 ms of its read.
-    const b = store.instance({ fence: { ttl: '1s' }, deadlineMs: 50 })
+    // The cache's 1 s fence and 50 ms deadline: a load may write if it ended within 1 s - 2 × 50 ms of its read.
+    const b = store.instance({ cache: { fence: { ttl: '1s' }, deadlineMs: 50 } })
     const realNow = performance.now.bind(performance)
     let offsetMs = 0
     const clock = vi.spyOn(performance, 'now').mockImplementation(() => realNow() + offsetMs)
@@ -202,10 +210,10 @@ describe.each(['memory', 'redis'] as const)("the fence of 'hash' storage, two in
     }
   })
 
-  it('with fence: false, invalidations DEL and the race is open again (what the fence closes)', async () => {
+  it("with the cache's fence: false, invalidations DEL and the race is open again (what the fence closes)", async () => {
     const store = sharedStore(kind)
-    const a = store.instance({ fence: false })
-    const b = store.instance({ fence: false })
+    const a = store.instance({ cache: { fence: false } })
+    const b = store.instance({ cache: { fence: false } })
     const code = randomCode()
     const slow = gatedLoader(ancien)
     const read = b.patients.getByCode(code, slow.load)
@@ -219,9 +227,9 @@ describe.each(['memory', 'redis'] as const)("the fence of 'hash' storage, two in
 
   it("'json' storage: a load that started before an invalidation in another instance does not write (the cache's fence)", async () => {
     const store = sharedStore(kind)
-    const jsonOptions = { storage: 'json', keyTemplate: 'patient:{id}' } as const
-    const a = store.instance(jsonOptions, 'identity')
-    const b = store.instance(jsonOptions, 'identity')
+    const jsonOptions = { patient: { storage: 'json', keyTemplate: 'patient:{id}' }, cache: { prefix: 'identity' } } as const
+    const a = store.instance(jsonOptions)
+    const b = store.instance(jsonOptions)
     const code = randomCode()
     const slow = gatedLoader(ancien)
     const read = b.patients.getByCode(code, slow.load)

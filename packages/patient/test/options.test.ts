@@ -1,10 +1,18 @@
-import { createCache, memoryDriver, type Driver } from '@cachette/core'
+import { createCache, memoryDriver, type CacheOptions, type Driver } from '@cachette/core'
+import { createFakeClock } from '@cachette/testing'
 import { describe, expect, it } from 'vitest'
 import { createPatientCache, type PatientCacheOptions } from '../src/index.js'
+import { keyContent, randomCode, seedPatient } from './support/fixtures.js'
 
 const driver = memoryDriver()
 const cache = createCache({ driver, env: false })
-const base: PatientCacheOptions = { cache, driver, etablissement: 'e1', env: false }
+const base: PatientCacheOptions = { cache, etablissement: 'e1', env: false }
+
+/** A driver that announces `capability` as missing. */
+function without(capability: 'hashes' | 'compareAndDelete'): Driver {
+  const capabilities = { ...driver.capabilities, [capability]: false }
+  return new Proxy(driver, { get: (target, property, receiver) => (property === 'capabilities' ? capabilities : Reflect.get(target, property, receiver)) }) as Driver
+}
 
 describe('createPatientCache options', () => {
   it.each([
@@ -16,14 +24,7 @@ describe('createPatientCache options', () => {
     ['two parameters in one segment', { keyTemplate: 'p_{etablissement}_{code_patient}' }, /keyTemplate/],
     ['a zero TTL', { ttl: 0 }, /ttl/],
     ['an unknown option', { ttlSeconds: 5 }, /ttlSeconds/],
-    ['a retry delay above its maximum', { invalidationRetry: { initialDelayMs: 10, maxDelayMs: 5 } }, /maxDelayMs/],
     ['a CACHE_TTL_PATIENT in minutes', { env: { CACHE_TTL_PATIENT: '10m' } }, /CACHE_TTL_PATIENT/],
-    ['a fence TTL under 1 s', { fence: { ttl: 500 } }, /fence\.ttl: must be at least 1000 ms/],
-    ['a fence TTL within 4 deadlines', { fence: { ttl: '1s' }, deadlineMs: 300 }, /fence\.ttl: .*4 × deadlineMs \(1200 ms\)/],
-    ['a fence TTL that is not a duration', { fence: { ttl: '1 minute' } }, /fence\.ttl/],
-    ['a fence that is neither false nor { ttl }', { fence: true }, /fence: expected false or \{ ttl \}/],
-    ['an unknown fence option', { fence: { ttlMs: 5_000 } }, /fence/],
-    ["a fence in 'json' storage (the cache's own applies)", { storage: 'json', fence: { ttl: '1m' } }, /fence: applies to 'hash' storage only/],
   ])('refuses %s with a readable InvalidOptionsError', (_name, override, message) => {
     expect(() => createPatientCache({ ...base, ...(override as object) } as PatientCacheOptions)).toThrow(
       expect.objectContaining({ code: 'INVALID_OPTIONS', message: expect.stringMatching(message) }),
@@ -37,11 +38,10 @@ describe('createPatientCache options', () => {
     )
   })
 
-  it('refuses a driver without hashes for HASH storage, naming what is missing', () => {
-    const capabilities = { ...driver.capabilities, hashes: false }
-    const noHashes = new Proxy(driver, { get: (target, property, receiver) => (property === 'capabilities' ? capabilities : Reflect.get(target, property, receiver)) }) as Driver
-    expect(() => createPatientCache({ ...base, driver: noHashes })).toThrow(expect.objectContaining({ code: 'MISSING_CAPABILITY', message: expect.stringContaining('hashes') }))
-    expect(() => createPatientCache({ ...base, driver: noHashes, storage: 'json' })).not.toThrow()
+  it("refuses a cache whose driver has no hashes for HASH storage, naming what is missing", () => {
+    const noHashes = createCache({ driver: without('hashes'), env: false })
+    expect(() => createPatientCache({ ...base, cache: noHashes })).toThrow(expect.objectContaining({ code: 'MISSING_CAPABILITY', message: expect.stringContaining('hashes') }))
+    expect(() => createPatientCache({ ...base, cache: noHashes, storage: 'json' })).not.toThrow()
   })
 
   it("accepts seed 001's layout and a keyed-hash code", () => {
@@ -62,14 +62,74 @@ describe('createPatientCache options', () => {
   })
 })
 
-describe('the fence option', () => {
-  it("defaults to on in 'hash' storage, and needs compareAndDelete there", () => {
-    const capabilities = { ...driver.capabilities, compareAndDelete: false }
-    const noCompare = new Proxy(driver, { get: (target, property, receiver) => (property === 'capabilities' ? capabilities : Reflect.get(target, property, receiver)) }) as Driver
+describe('options the cache now provides', () => {
+  it.each([
+    ['driver', 'a driver', driver, /driver: no longer an option of createPatientCache; the cache's driver is used: createCache\(\{ driver \}\)/],
+    ['deadlineMs', 'a deadline', 300, /deadlineMs: no longer an option of createPatientCache; the cache's deadline applies: createCache\(\{ deadlineMs \}\)/],
+    ['fence', 'a fence TTL', { ttl: '1m' }, /fence: no longer an option of createPatientCache; the cache's fence applies, in both storages: createCache\(\{ fence \}\)/],
+    ['fence', 'fence: false', false, /fence: .*createCache\(\{ fence \}\)/],
+    ['invalidationRetry', 'retry delays', { initialDelayMs: 10, maxDelayMs: 5 }, /invalidationRetry: no longer an option of createPatientCache; failed invalidations wait in the cache's queue: createCache\(\{ invalidationQueue \}\)/],
+    ['meter', 'a meter', { createCounter: () => undefined, createHistogram: () => undefined }, /meter: no longer an option of createPatientCache; .*createCache\(\{ meter \}\)/],
+    ['logger', 'a logger', { warn: () => undefined }, /logger: no longer an option of createPatientCache; .*createCache\(\{ logger \}\)/],
+  ])('refuses %s (%s), saying where it went', (name, _given, value, message) => {
+    const options = { ...base, [name]: value } as unknown as PatientCacheOptions
+    expect(() => createPatientCache(options)).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS', message: expect.stringMatching(message) }))
+    expect(() => createPatientCache(options)).toThrow(/^\[@cachette\/patient\]/)
+  })
+
+  it('names every moved option given at once', () => {
+    const options = { ...base, driver, deadlineMs: 50, logger: { warn: () => undefined } } as unknown as PatientCacheOptions
+    expect(() => createPatientCache(options)).toThrow(/driver: .*; deadlineMs: .*; logger: /)
+  })
+})
+
+describe("the cache's fence applies", () => {
+  /** A patient cache over its own cache, and what one invalidation leaves at a warmed key. */
+  async function afterInvalidation(cacheOptions: Partial<CacheOptions>, patientOptions: Partial<PatientCacheOptions> = {}) {
+    // A fake clock: the TTLs read back are exactly the ones set.
+    const clock = createFakeClock(Date.now())
+    const store = memoryDriver({ clock })
+    const patients = createPatientCache({ ...base, cache: createCache({ driver: store, env: false, clock, ...cacheOptions }), ...patientOptions })
+    const code = randomCode()
+    await patients.warm(seedPatient({ code_patient: code }))
+    expect(await patients.invalidate(code)).toBe('invalidated')
+    return { store, patients, code }
+  }
+
+  it("in 'hash' storage, on by default: an invalidation leaves a tombstone of the cache's default fence TTL (1 min)", async () => {
+    const { store, patients, code } = await afterInvalidation({})
+    const key = patients.keyOf(code)
+    expect(await keyContent(store, key)).toBe('tombstone')
+    expect(await store.pttl(key)).toBe(60_000)
+  })
+
+  it("in 'hash' storage, a cache with fence: { ttl } gives tombstones of that TTL", async () => {
+    const { store, patients, code } = await afterInvalidation({ fence: { ttl: '5m' }, deadlineMs: 200 })
+    const key = patients.keyOf(code)
+    expect(await keyContent(store, key)).toBe('tombstone')
+    expect(await store.pttl(key)).toBe(300_000)
+  })
+
+  it("in 'hash' storage, a cache with fence: false gives DEL invalidations", async () => {
+    const { store, patients, code } = await afterInvalidation({ fence: false })
+    expect(await keyContent(store, patients.keyOf(code))).toBe('absent')
+  })
+
+  it("in 'json' storage too: a cache with fence: { ttl } gives tombstones of that TTL, fence: false a DEL", async () => {
+    const json = { storage: 'json', keyTemplate: 'patient:{id}' } as const
+    const fenced = await afterInvalidation({ prefix: 'identity', fence: { ttl: '2m' } }, json)
+    expect(await keyContent(fenced.store, `identity:patient:${fenced.code}`)).toBe('tombstone')
+    expect(await fenced.store.pttl(`identity:patient:${fenced.code}`)).toBe(120_000)
+    const unfenced = await afterInvalidation({ prefix: 'identity', fence: false }, json)
+    expect(await keyContent(unfenced.store, `identity:patient:${unfenced.code}`)).toBe('absent')
+  })
+
+  it("needs compareAndDelete in 'hash' storage while the cache's fence is on, not with fence: false", () => {
     const keepLock = { duplicateLock: { keepAfterCreate: true } }
-    expect(() => createPatientCache({ ...base, ...keepLock, driver: noCompare })).toThrow(expect.objectContaining({ code: 'MISSING_CAPABILITY', message: expect.stringContaining('compareAndDelete') }))
-    expect(() => createPatientCache({ ...base, ...keepLock, driver: noCompare, fence: false })).not.toThrow()
-    expect(() => createPatientCache({ ...base, fence: { ttl: '5m' }, deadlineMs: 200 })).not.toThrow()
+    const fenced = createCache({ driver: without('compareAndDelete'), env: false })
+    expect(() => createPatientCache({ ...base, ...keepLock, cache: fenced })).toThrow(expect.objectContaining({ code: 'MISSING_CAPABILITY', message: expect.stringContaining('compareAndDelete') }))
+    const unfenced = createCache({ driver: without('compareAndDelete'), env: false, fence: false })
+    expect(() => createPatientCache({ ...base, ...keepLock, cache: unfenced })).not.toThrow()
   })
 })
 

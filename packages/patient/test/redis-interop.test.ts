@@ -31,7 +31,7 @@ function patientCacheOnRedis(etablissement: string = randomUUID()): PatientCache
   const driver = ioredisDriver({ url: server.url })
   drivers.push(driver)
   const cache = createCache({ driver, env: false })
-  return createPatientCache({ cache, driver, etablissement, env: false })
+  return createPatientCache({ cache, etablissement, env: false })
 }
 
 beforeAll(async () => {

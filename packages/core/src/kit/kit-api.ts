@@ -55,7 +55,23 @@ export interface KitOptions<C extends DriverCapability = never> {
   readonly template?: string
 }
 
-/** The fence of the cache (see docs/consistency.md), for a package that writes its own entries. */
+/** Options of one {@link CacheKit.call}. */
+export interface KitCallOptions {
+  /**
+   * Error codes that are an answer, not a failure (a `WRONG_TYPE` where a tombstone may stand in
+   * place of a HASH): the call still rejects with that CacheError, but it is not counted, logged,
+   * emitted or held against the circuit breaker.
+   *
+   * @default [] (every failure is one)
+   * @example
+   * ```ts
+   * await kit.call('get', (driver) => driver.hgetall(storeKey), { expected: ['WRONG_TYPE'] })
+   * ```
+   */
+  readonly expected?: readonly CacheErrorCode[]
+}
+
+/** The fence of the cache (see docs/concepts.md), for a package that writes its own entries. */
 export interface KitFence {
   /** How long an invalidation's tombstone lives, in ms; undefined when the cache's fence is off. */
   readonly ttlMs: number | undefined
@@ -136,9 +152,10 @@ export interface CacheKit<C extends DriverCapability = never> {
    * @example
    * ```ts
    * const hash = await kit.call('get', (driver) => driver.hgetall(storeKey))
+   * await kit.call('get', (driver) => driver.hgetall(storeKey), { expected: ['WRONG_TYPE'] }) // a tombstone may stand there
    * ```
    */
-  call<T>(operation: KitOperation, start: (driver: DriverWith<C>) => Promise<T>): Promise<T>
+  call<T>(operation: KitOperation, start: (driver: DriverWith<C>) => Promise<T>, options?: KitCallOptions): Promise<T>
   /**
    * Counts a hit: `stats().hits`, `cache_hits_total{key_prefix}` and the `hit` event.
    *

@@ -1,6 +1,6 @@
 import type { DriverCapability, DriverWith } from '../driver/driver.js'
 import { CAPABILITY_METHODS, requireCapabilities } from '../driver/driver-capabilities.js'
-import { InvalidOptionsError } from '../errors.js'
+import { InvalidOptionsError, isCacheError, type CacheError } from '../errors.js'
 import { dropFlight, queueAfterFailure } from '../operations/cache-invalidation.js'
 import { claimKey, fenceKeys, releaseClaim } from '../operations/fence.js'
 import type { CacheRuntime } from '../store-calls/cache-runtime.js'
@@ -8,6 +8,11 @@ import type { CacheKit, KitOptions } from './kit-api.js'
 import { FlightGroup } from './flight-group.js'
 
 const LABEL = /^[\w.:-]{1,100}$/
+
+/** A store error the caller expects, carried through the call as its result. */
+class ExpectedAnswer {
+  constructor(readonly error: CacheError) {}
+}
 
 function checkOptions(options: KitOptions<DriverCapability>): void {
   const problems: string[] = []
@@ -61,7 +66,16 @@ export function openKit<C extends DriverCapability>(rt: CacheRuntime, options: K
         return false
       },
     }),
-    call: (operation, start) => (rt.closed ? Promise.reject(rt.closedError(operation)) : rt.call(operation, attributes, undefined, () => start(driver))),
+    call(operation, start, callOptions) {
+      if (rt.closed) return Promise.reject(rt.closedError(operation))
+      const expected = callOptions?.expected
+      if (expected === undefined || expected.length === 0) return rt.call(operation, attributes, undefined, () => start(driver))
+      // An expected answer (a WRONGTYPE where a tombstone may stand) is the store answering: it
+      // passes through the call as a value, so it is neither counted, logged nor held against the breaker.
+      return rt
+        .call(operation, attributes, undefined, () => start(driver).catch((error: unknown) => (isCacheError(error) && expected.includes(error.code) ? new ExpectedAnswer(error) : Promise.reject(error))))
+        .then((result) => (result instanceof ExpectedAnswer ? Promise.reject(result.error) : result))
+    },
     hit: () => rt.recordHit(attributes, undefined, 'get'),
     miss: () => rt.recordMiss(attributes, undefined, 'get'),
     corrupted(message, code, reason) {
