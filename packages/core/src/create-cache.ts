@@ -3,7 +3,7 @@ import { getValue, hasValue } from './operations/cache-read.js'
 import { resolveCacheOptions, type CacheOptions } from './options/cache-options.js'
 import { CacheRuntime } from './store-calls/cache-runtime.js'
 import type { CacheStats } from './observability/cache-stats.js'
-import { encodePayload, storeEntry } from './operations/cache-write.js'
+import { setValue } from './operations/cache-write.js'
 import { deletePattern, deletePatternNow, invalidateKeys, invalidateTags } from './operations/cache-invalidation.js'
 import type { CircuitState } from './resilience/circuit-breaker.js'
 import { withDeadline } from './store-calls/deadline.js'
@@ -11,11 +11,8 @@ import type { Key, KeyPattern } from './keys/define-key.js'
 import { InvalidOptionsError, isCacheError, type CacheErrorCode } from './errors.js'
 import { getOrSet, type Loader, type WriteOptions } from './operations/get-or-set.js'
 import { fenceKeys } from './operations/fence.js'
-import { timedTtl } from './resilience/grace.js'
 import { InvalidationQueue } from './resilience/invalidation-queue.js'
-import { invalidateTagsRefused, refuseEnvelopeUse } from './encoding/plain-wire.js'
-import { TagTokens } from './operations/tag-tokens.js'
-import { parseTtlSpec } from './options/ttl.js'
+import { invalidateTagsRefused } from './encoding/plain-wire.js'
 import { OPEN_KIT } from './kit/kit-symbol.js'
 import type { KitOptions } from './kit/kit-api.js'
 import type { DriverCapability } from './driver/driver.js'
@@ -213,13 +210,12 @@ export interface CacheCloseOptions {
  */
 export function createCache(options: CacheOptions = {}): Cache {
   const rt = new CacheRuntime(resolveCacheOptions(options))
-  const tagTokens = new TagTokens(rt)
   const driver = rt.config.driver
   if (rt.config.invalidationQueue !== undefined) {
-    rt.queue = new InvalidationQueue(rt, rt.config.invalidationQueue, {
-      deleteKeys: (fullKeys) => fenceKeys(rt, fullKeys, 'invalidate', rt.stringKeyAttributes, undefined),
+    rt.queue = new InvalidationQueue(rt.store, rt.config.invalidationQueue, {
+      deleteKeys: (fullKeys) => fenceKeys(rt, fullKeys, 'invalidate', rt.keys.stringKeyAttributes, undefined),
       deletePattern: (pattern) => deletePatternNow(rt, pattern),
-      invalidateTags: (tags) => tagTokens.invalidate(tags, rt.stringKeyAttributes),
+      invalidateTags: (tags) => rt.tagTokens.invalidate(tags, rt.keys.stringKeyAttributes),
     })
   }
   let closing: Promise<void> | undefined
@@ -227,40 +223,26 @@ export function createCache(options: CacheOptions = {}): Cache {
 
   const cache: Cache = {
     enabled: rt.config.enabled,
-    get: (key) => getValue(rt, tagTokens, key) as Promise<never>,
-    has: (key) => hasValue(rt, tagTokens, key),
-    getOrSet: (key, loader, writeOptions) => getOrSet(rt, tagTokens, key, loader as Loader<unknown>, writeOptions) as Promise<never>,
-    async set(key, value, writeOptions) {
-      const spec = rt.specOf(key)
-      if (rt.config.wire === 'plain') refuseEnvelopeUse(spec, writeOptions)
-      if (value === undefined || !rt.config.enabled || rt.closed) return false
-      const attributes = rt.attributesOf(spec)
-      const tags = rt.tagsOf(key, spec, writeOptions?.tags)
-      const ttlMs = rt.ttlMs(spec, writeOptions?.ttl === undefined ? undefined : parseTtlSpec(writeOptions.ttl), 'set', attributes)
-      const encoded = encodePayload(rt.codecOf(spec), value, spec)
-      const policy = rt.loadPolicy(spec, writeOptions)
-      if (policy.timed) {
-        const { storeTtlMs, freshUntil } = timedTtl(ttlMs, policy.graceMs, rt.config.maxTtlMs, rt.config.clock.now())
-        return storeEntry(rt, tagTokens, { fullKey: rt.fullKey(key), spec, attributes, encoded, ttlMs: storeTtlMs, tags, freshUntil })
-      }
-      return storeEntry(rt, tagTokens, { fullKey: rt.fullKey(key), spec, attributes, encoded, ttlMs, tags })
-    },
+    get: (key) => getValue(rt, key) as Promise<never>,
+    has: (key) => hasValue(rt, key),
+    getOrSet: (key, loader, writeOptions) => getOrSet(rt, key, loader as Loader<unknown>, writeOptions) as Promise<never>,
+    set: (key, value, writeOptions) => setValue(rt, key, value, writeOptions),
     invalidate: (keys) => invalidateKeys(rt, keys),
     deletePattern: (pattern) => deletePattern(rt, pattern),
-    invalidateTags: (tags) => (rt.config.wire === 'plain' ? Promise.reject(invalidateTagsRefused()) : invalidateTags(rt, tagTokens, tags)),
+    invalidateTags: (tags) => (rt.config.wire === 'plain' ? Promise.reject(invalidateTagsRefused()) : invalidateTags(rt, tags)),
     on: (event, listener) => rt.events.on(event, listener),
     stats: () => rt.stats.snapshot(rt.flights.size, rt.queue?.size ?? 0),
     async health() {
       const driver = rt.config.driver.name
       const pendingInvalidations = rt.queue?.size ?? 0
-      const circuit = rt.breaker === undefined ? {} : { circuit: rt.breaker.current }
+      const circuit = rt.store.breaker === undefined ? {} : { circuit: rt.store.breaker.current }
       if (!rt.config.enabled) return { ok: true, enabled: false, driver, latencyMs: 0, pendingInvalidations }
       if (rt.closed) return { ok: false, enabled: true, driver, latencyMs: 0, error: 'CLOSED', ...circuit, pendingInvalidations }
       const started = performance.now()
       try {
         await withDeadline(Promise.resolve().then(() => rt.config.driver.ping()), rt.config.deadlineMs, 'health')
         const latencyMs = performance.now() - started
-        rt.metrics.latencyMs(rt.stringKeyAttributes, 'health', latencyMs)
+        rt.metrics.latencyMs(rt.keys.stringKeyAttributes, 'health', latencyMs)
         return { ok: true, enabled: true, driver, latencyMs, ...circuit, pendingInvalidations }
       } catch (error) {
         const code = isCacheError(error) ? error.code : 'DRIVER_FAILURE'
@@ -277,7 +259,7 @@ export function createCache(options: CacheOptions = {}): Cache {
       closing ??= (async () => {
         rt.closed = true
         rt.shared?.clear()
-        await Promise.allSettled([...rt.pending])
+        await Promise.allSettled([...rt.store.pending])
         // One last bounded try for invalidations that failed; what is left is counted and logged.
         await rt.queue?.close()
       })()
@@ -287,7 +269,7 @@ export function createCache(options: CacheOptions = {}): Cache {
             // Bounded too: a store that never answers must not hang a shutdown.
             await withDeadline(Promise.resolve().then(() => rt.config.driver.close()), rt.config.deadlineMs, 'close')
           } catch (error) {
-            rt.warn('closing the driver failed', 'close', isCacheError(error) ? error.code : 'DRIVER_FAILURE', rt.stringKeyAttributes, undefined, error instanceof Error ? error.name : undefined)
+            rt.store.warn('closing the driver failed', 'close', isCacheError(error) ? error.code : 'DRIVER_FAILURE', rt.keys.stringKeyAttributes, undefined, error instanceof Error ? error.name : undefined)
           }
         })
       }

@@ -43,7 +43,7 @@ export function openKit<C extends DriverCapability>(rt: CacheRuntime, options: K
   const where = template === undefined ? undefined : { template }
   const target = (fullKey: string) => ({ fullKey, spec: undefined, attributes })
   const warn = (message: string, operation: string, code: Parameters<CacheKit['warn']>[2], error?: unknown): void =>
-    rt.warnAs(name, message, operation, code, attributes, where, error === undefined ? undefined : error instanceof Error ? error.name : typeof error)
+    rt.store.warnAs(name, message, operation, code, attributes, where, error === undefined ? undefined : error instanceof Error ? error.name : typeof error)
 
   const kit: CacheKit<C> = {
     driver,
@@ -67,12 +67,12 @@ export function openKit<C extends DriverCapability>(rt: CacheRuntime, options: K
       },
     }),
     call(operation, start, callOptions) {
-      if (rt.closed) return Promise.reject(rt.closedError(operation))
+      if (rt.closed) return Promise.reject(rt.store.closedError(operation))
       const expected = callOptions?.expected
-      if (expected === undefined || expected.length === 0) return rt.call(operation, attributes, undefined, () => start(driver))
+      if (expected === undefined || expected.length === 0) return rt.store.call(operation, attributes, undefined, () => start(driver))
       // An expected answer (a WRONGTYPE where a tombstone may stand) is the store answering: it
       // passes through the call as a value, so it is neither counted, logged nor held against the breaker.
-      return rt
+      return rt.store
         .call(operation, attributes, undefined, () => start(driver).catch((error: unknown) => (isCacheError(error) && expected.includes(error.code) ? new ExpectedAnswer(error) : Promise.reject(error))))
         .then((result) => (result instanceof ExpectedAnswer ? Promise.reject(result.error) : result))
     },
@@ -84,10 +84,10 @@ export function openKit<C extends DriverCapability>(rt: CacheRuntime, options: K
       warn(message, 'get', code)
     },
     warn,
-    storeKey: (key) => rt.fullKey(typeof key === 'string' ? key : key.key),
+    storeKey: (key) => rt.keys.fullKey(typeof key === 'string' ? key : key.key),
     flights: <T>() => new FlightGroup<T>(),
     async invalidate(storeKeys) {
-      if (rt.closed) throw rt.closedError('invalidate')
+      if (rt.closed) throw rt.store.closedError('invalidate')
       for (const storeKey of storeKeys) dropFlight(rt, storeKey)
       try {
         rt.stats.deletes += await fenceKeys(rt, storeKeys, 'invalidate', attributes, undefined)
@@ -102,7 +102,7 @@ export function openKit<C extends DriverCapability>(rt: CacheRuntime, options: K
       await rt.queue?.flush()
       return rt.queue?.size ?? 0
     },
-    track: (promise) => rt.track(promise),
+    track: (promise) => rt.store.track(promise),
     stats: () => rt.stats.snapshot(rt.flights.size, rt.queue?.size ?? 0),
   }
   return Object.freeze(kit)

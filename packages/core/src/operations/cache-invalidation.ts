@@ -4,7 +4,6 @@ import { CircuitOpenError, InvalidKeyError, isCacheError } from '../errors.js'
 import { compileGlob, escapeGlob } from '../keys/glob.js'
 import { fenceFoundKeys, fenceKeys } from './fence.js'
 import { isQueueable } from '../resilience/invalidation-queue.js'
-import type { TagTokens } from './tag-tokens.js'
 
 /** Keys deleted per DEL during deletePattern: big enough to be fast, small enough not to block Redis. */
 const DELETE_BATCH = 500
@@ -26,13 +25,13 @@ const SCAN_COUNT = 1_000
  */
 export async function invalidateKeys(rt: CacheRuntime, keys: Key<unknown> | string | readonly (Key<unknown> | string)[]): Promise<number> {
   const list = Array.isArray(keys) ? (keys as readonly (Key<unknown> | string)[]) : [keys as Key<unknown> | string]
-  const specs = list.map((key) => rt.specOf(key))
-  const fullKeys = list.map((key) => rt.fullKey(key))
+  const specs = list.map((key) => rt.keys.specOf(key))
+  const fullKeys = list.map((key) => rt.keys.fullKey(key))
   if (!rt.config.enabled || fullKeys.length === 0) return 0
-  if (rt.closed) throw rt.closedError('invalidate')
+  if (rt.closed) throw rt.store.closedError('invalidate')
   for (const fullKey of fullKeys) dropFlight(rt, fullKey)
   const spec = specs[0]
-  const attributes = rt.attributesOf(spec)
+  const attributes = rt.keys.attributesOf(spec)
   let deleted: number
   try {
     deleted = await fenceKeys(rt, fullKeys, 'invalidate', attributes, spec)
@@ -68,7 +67,7 @@ export function queueAfterFailure(rt: CacheRuntime, error: unknown, enqueue: () 
   const queue = rt.queue
   if (queue === undefined || !isCacheError(error) || !isQueueable(error.code)) return false
   if (enqueue()) return true
-  rt.warn('an invalidation failed and the invalidation queue is full: it was not queued', 'invalidate', error.code, rt.stringKeyAttributes, undefined)
+  rt.store.warn('an invalidation failed and the invalidation queue is full: it was not queued', 'invalidate', error.code, rt.keys.stringKeyAttributes, undefined)
   return false
 }
 
@@ -101,9 +100,9 @@ export async function deletePattern(rt: CacheRuntime, pattern: KeyPattern | stri
   const isKeyPattern = typeof pattern === 'object' && pattern !== null && typeof pattern.glob === 'string'
   if (!isKeyPattern && typeof pattern !== 'string') throw new InvalidKeyError('[@cachette/core] deletePattern expects a glob string or key.pattern()')
   if (!rt.config.enabled) return 0
-  if (rt.closed) throw rt.closedError('deletePattern')
+  if (rt.closed) throw rt.store.closedError('deletePattern')
   const { glob, keep } = patternMatcher(rt, pattern)
-  const attributes = rt.stringKeyAttributes
+  const attributes = rt.keys.stringKeyAttributes
 
   const inGlob = compileGlob(glob)
   for (const fullKey of [...rt.flights.keys(), ...rt.loads.keys()]) if (inGlob(fullKey) && keep(fullKey)) dropFlight(rt, fullKey)
@@ -145,9 +144,9 @@ export function deletePatternNow(rt: CacheRuntime, pattern: KeyPattern | string)
 /** SCAN + batched deletes; rejects on the first store failure (what was deleted stays deleted and counted). */
 async function scanAndDelete(rt: CacheRuntime, glob: string, keep: (fullKey: string) => boolean): Promise<number> {
   const driver = rt.config.driver
-  const attributes = rt.stringKeyAttributes
-  if (rt.breaker?.rejects() === true) {
-    rt.skipped('deletePattern', attributes)
+  const attributes = rt.keys.stringKeyAttributes
+  if (rt.store.breaker?.rejects() === true) {
+    rt.store.skipped('deletePattern', attributes)
     throw new CircuitOpenError('deletePattern')
   }
 
@@ -174,10 +173,10 @@ async function scanAndDelete(rt: CacheRuntime, glob: string, keep: (fullKey: str
       try {
         // Every store call has a deadline, each SCAN page included.
         iterator ??= driver.scan(glob, { count: SCAN_COUNT })[Symbol.asyncIterator]()
-        step = await rt.deadlines.run(iterator.next(), 'deletePattern')
-        rt.breaker?.succeeded()
+        step = await rt.store.deadlines.run(iterator.next(), 'deletePattern')
+        rt.store.breaker?.succeeded()
       } catch (error) {
-        throw rt.failed('deletePattern', attributes, undefined, error, started)
+        throw rt.store.failed('deletePattern', attributes, undefined, error, started)
       }
       if (step.done === true) break
       if (!keep(step.value)) continue
@@ -207,17 +206,17 @@ async function scanAndDelete(rt: CacheRuntime, glob: string, keep: (fullKey: str
  * await cache.invalidateTags([`tenant:${tenantId}`])
  * ```
  */
-export async function invalidateTags(rt: CacheRuntime, tagTokens: TagTokens, tags: readonly string[]): Promise<void> {
+export async function invalidateTags(rt: CacheRuntime, tags: readonly string[]): Promise<void> {
   if (!Array.isArray(tags)) throw new InvalidKeyError('[@cachette/core] invalidateTags expects an array of tags')
-  const checked = [...new Set(tags.map((tag) => rt.checkTag(tag, undefined)))]
+  const checked = [...new Set(tags.map((tag) => rt.keys.checkTag(tag, undefined)))]
   if (!rt.config.enabled || checked.length === 0) return
-  if (rt.closed) throw rt.closedError('invalidateTags')
+  if (rt.closed) throw rt.store.closedError('invalidateTags')
   try {
-    await tagTokens.invalidate(checked, rt.stringKeyAttributes)
+    await rt.tagTokens.invalidate(checked, rt.keys.stringKeyAttributes)
   } catch (error) {
     // Re-invalidating a tag that did get a new token is harmless: queue them all.
     if (!queueFailed(rt, error, () => rt.queue?.addTags(checked) === true)) throw error
     return
   }
-  if (rt.events.active) rt.events.emit('delete', rt.stringKeyAttributes, undefined, { operation: 'invalidateTags', count: checked.length })
+  if (rt.events.active) rt.events.emit('delete', rt.keys.stringKeyAttributes, undefined, { operation: 'invalidateTags', count: checked.length })
 }

@@ -1,5 +1,5 @@
 import { MISS, type CacheRuntime } from '../store-calls/cache-runtime.js'
-import type { KeySpec } from '../keys/define-key.js'
+import type { Key, KeySpec } from '../keys/define-key.js'
 import type { DriverValue } from '../driver/driver.js'
 import { readBytes } from '../driver/driver-capabilities.js'
 import type { EntryMeta } from '../encoding/envelope.js'
@@ -9,7 +9,6 @@ import { TimedEntry } from '../resilience/grace.js'
 import type { LabelAttributes } from '../observability/metrics.js'
 import type { StandardSchemaV1Result } from '../keys/standard-schema.js'
 import { refuseEnvelopeUse } from '../encoding/plain-wire.js'
-import type { TagTokens } from './tag-tokens.js'
 import { decodeBytesEntry, decodeStringEntry } from '../encoding/wire-format.js'
 
 /** Thrown by a read the open circuit skipped; every caller of readEntry catches it, so one instance is enough. */
@@ -21,18 +20,17 @@ const CIRCUIT_SKIP = new CircuitOpenError('get')
  * {@link TimedEntry}. A
  * corrupted entry (bad envelope, codec failure, schema mismatch) is a MISS, is deleted in the
  * background and is counted; it never throws. A store failure throws the CacheError that
- * `rt.failed()` already counted and logged, so each caller decides how to degrade. A tombstone
+ * `rt.store.failed()` already counted and logged, so each caller decides how to degrade. A tombstone
  * (an invalidation's fence) is a MISS. `sink` (getOrSet) receives what the key held, for the fence.
  *
  * @example
  * ```ts
- * const value = await readEntry(rt, tagTokens, 'identity:patient:42', spec, attributes, 'get')
+ * const value = await readEntry(rt, 'identity:patient:42', spec, attributes, 'get')
  * if (value === MISS) ...
  * ```
  */
 export async function readEntry(
   rt: CacheRuntime,
-  tagTokens: TagTokens,
   fullKey: string,
   spec: KeySpec | undefined,
   attributes: LabelAttributes,
@@ -41,18 +39,19 @@ export async function readEntry(
 ): Promise<unknown> {
   const driver = rt.config.driver
   const codec = spec?.codec ?? rt.config.codec
-  const breaker = rt.breaker
+  const store = rt.store
+  const breaker = store.breaker
   if (breaker !== undefined && !breaker.allow()) {
-    rt.skipped(operation, attributes)
+    store.skipped(operation, attributes)
     throw CIRCUIT_SKIP
   }
   const started = performance.now()
   let raw: DriverValue | null
-  // Inline rather than rt.call(): this is the hit path, and a closure per call is measurable.
+  // Inline rather than store.call(): this is the hit path, and a closure per call is measurable.
   try {
-    raw = await rt.deadlines.run<DriverValue | null>(codec.format === 'bytes' ? readBytes(driver, fullKey) : driver.get(fullKey), operation)
+    raw = await store.deadlines.run<DriverValue | null>(codec.format === 'bytes' ? readBytes(driver, fullKey) : driver.get(fullKey), operation)
   } catch (error) {
-    throw rt.failed(operation, attributes, spec, error, started)
+    throw store.failed(operation, attributes, spec, error, started)
   }
   breaker?.succeeded()
   rt.metrics.latencyMs(attributes, operation, performance.now() - started)
@@ -96,11 +95,11 @@ export async function readEntry(
   // An invalidation of this entry failed and waits in the queue: the entry may be stale data.
   const queue = rt.queue
   if (queue !== undefined && queue.size > 0 && queue.shadows(fullKey, meta?.t)) return MISS
-  if (meta?.t !== undefined && !(await tagTokens.verify(meta.t, attributes, spec))) {
+  if (meta?.t !== undefined && !(await rt.tagTokens.verify(meta.t, attributes, spec))) {
     rt.stats.tagMisses++
     // Tokens never come back, so the entry is dead: reclaim it now rather than at its TTL. Not in
     // getOrSet: its fenced write replaces exactly this value, which a delete would make it miss.
-    if (sink === undefined || rt.config.fenceMs === undefined) rt.deleteInBackground(fullKey, raw, operation, attributes, spec)
+    if (sink === undefined || rt.config.fenceMs === undefined) rt.store.deleteInBackground(fullKey, raw, operation, attributes, spec)
     return MISS
   }
   if (meta?.f !== undefined) return new TimedEntry(value, meta.f, meta.d ?? 0)
@@ -116,9 +115,9 @@ function freshValue(rt: CacheRuntime, read: unknown): unknown {
 function corrupted(rt: CacheRuntime, fullKey: string, raw: DriverValue, spec: KeySpec | undefined, attributes: LabelAttributes, operation: 'get' | 'has', replaced: boolean): typeof MISS {
   rt.stats.decodeFailures++
   rt.metrics.error(attributes, operation, 'DECODE_FAILED')
-  rt.warn('a cached entry could not be decoded or failed its schema; it was treated as a miss and deleted', operation, 'DECODE_FAILED', attributes, spec)
+  rt.store.warn('a cached entry could not be decoded or failed its schema; it was treated as a miss and deleted', operation, 'DECODE_FAILED', attributes, spec)
   // getOrSet's fenced write replaces it (a delete now would make that write miss it).
-  if (!replaced) rt.deleteInBackground(fullKey, raw, operation, attributes, spec)
+  if (!replaced) rt.store.deleteInBackground(fullKey, raw, operation, attributes, spec)
   return MISS
 }
 
@@ -130,19 +129,20 @@ function corrupted(rt: CacheRuntime, fullKey: string, raw: DriverValue, spec: Ke
  * const patient = await cache.get(patientKey({ id: 42 })) // Patient | undefined
  * ```
  */
-export async function getValue(rt: CacheRuntime, tagTokens: TagTokens, key: Parameters<CacheRuntime['fullKey']>[0]): Promise<unknown> {
-  const spec = rt.specOf(key)
+export async function getValue(rt: CacheRuntime, key: Key<unknown> | string): Promise<unknown> {
+  const keys = rt.keys
+  const spec = keys.specOf(key)
   if (rt.config.wire === 'plain') refuseEnvelopeUse(spec, undefined)
-  const attributes = rt.attributesOf(spec)
+  const attributes = keys.attributesOf(spec)
   if (!rt.config.enabled || rt.closed) {
     rt.recordMiss(attributes, spec, 'get')
     return undefined
   }
   let value: unknown
   try {
-    value = freshValue(rt, await readEntry(rt, tagTokens, rt.fullKey(key), spec, attributes, 'get'))
+    value = freshValue(rt, await readEntry(rt, keys.fullKey(key), spec, attributes, 'get'))
   } catch {
-    // Already counted and logged by rt.failed(): a store failure reads as a miss.
+    // Already counted and logged by rt.store.failed(): a store failure reads as a miss.
     value = MISS
   }
   if (value === MISS) {
@@ -161,12 +161,13 @@ export async function getValue(rt: CacheRuntime, tagTokens: TagTokens, key: Para
  * if (await cache.has(patientKey({ id: 42 }))) ...
  * ```
  */
-export async function hasValue(rt: CacheRuntime, tagTokens: TagTokens, key: Parameters<CacheRuntime['fullKey']>[0]): Promise<boolean> {
-  const spec = rt.specOf(key)
+export async function hasValue(rt: CacheRuntime, key: Key<unknown> | string): Promise<boolean> {
+  const keys = rt.keys
+  const spec = keys.specOf(key)
   if (rt.config.wire === 'plain') refuseEnvelopeUse(spec, undefined)
   if (!rt.config.enabled || rt.closed) return false
   try {
-    return freshValue(rt, await readEntry(rt, tagTokens, rt.fullKey(key), spec, rt.attributesOf(spec), 'has')) !== MISS
+    return freshValue(rt, await readEntry(rt, keys.fullKey(key), spec, keys.attributesOf(spec), 'has')) !== MISS
   } catch {
     return false
   }

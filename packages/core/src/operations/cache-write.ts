@@ -1,13 +1,17 @@
 import type { CacheRuntime } from '../store-calls/cache-runtime.js'
 import type { Codec } from '../encoding/codec.js'
-import type { KeySpec } from '../keys/define-key.js'
+import type { Key, KeySpec } from '../keys/define-key.js'
 import type { DriverValue } from '../driver/driver.js'
 import type { EntryMeta } from '../encoding/envelope.js'
 import { InvalidOptionsError } from '../errors.js'
 import { fencedSet, type WriteFence } from './fence.js'
 import type { LabelAttributes } from '../observability/metrics.js'
-import type { TagTokens } from './tag-tokens.js'
 import { encodeEntry, type EncodedPayload } from '../encoding/wire-format.js'
+import type { WriteOptions } from './loader-context.js'
+import type { LoadPolicy } from '../options/resilience-options.js'
+import { parseTtlSpec, type ParsedTtl } from '../options/ttl.js'
+import { timedTtl } from '../resilience/grace.js'
+import { refuseEnvelopeUse } from '../encoding/plain-wire.js'
 
 /**
  * Runs the codec. Synchronous and before any store call, so a value the codec refuses is
@@ -28,6 +32,31 @@ export function encodePayload(codec: Codec<any>, value: unknown, spec: KeySpec |
   }
 }
 
+/**
+ * A write before its value exists: where it goes, and its tags and TTL, resolved from the key
+ * definition and the call and checked.
+ */
+export interface WriteTarget {
+  readonly fullKey: string
+  readonly spec: KeySpec | undefined
+  readonly attributes: LabelAttributes
+  /** The call's options, for the load policy when {@link prepareWrite} is not given one. */
+  readonly options: WriteOptions | undefined
+  readonly tags: readonly string[]
+  /** The entry's TTL, ms: clamped to maxTtl and jittered, before any grace period. */
+  readonly ttlMs: number
+}
+
+/** What a getOrSet load adds to its write. */
+export interface LoadResult {
+  /** The policy the load ran under (grace, early refresh). */
+  readonly policy: LoadPolicy
+  /** The TTL its loader chose (`ctx.setTtl()`), replacing the target's; undefined when it chose none. */
+  readonly ttl: ParsedTtl | undefined
+  /** How long the loader took, ms (written as `d` for early refresh). */
+  readonly loadMs: number
+}
+
 /** A write, resolved once encoded and checked; `store()` never rejects. */
 export interface PreparedWrite {
   readonly fullKey: string
@@ -44,31 +73,94 @@ export interface PreparedWrite {
 }
 
 /**
+ * The first half of every write, before its value exists: its tags (the key definition's and the
+ * call's, checked) and its TTL (the call's, the key's or the default, clamped and jittered).
+ * getOrSet runs it before its loader, so a bad tag or an unknown TTL policy throws before the
+ * loader runs and the tag tokens can be asked for meanwhile; set() right before {@link prepareWrite}.
+ *
+ * @throws InvalidKeyError for a bad tag; InvalidOptionsError for an unknown TTL policy.
+ * @example
+ * ```ts
+ * const target = planWrite(rt, key, rt.keys.fullKey(key), spec, attributes, { ttl: '10m', tags: ['ej:1'] }, 'set')
+ * ```
+ */
+export function planWrite(
+  rt: CacheRuntime,
+  key: Key<unknown> | string,
+  fullKey: string,
+  spec: KeySpec | undefined,
+  attributes: LabelAttributes,
+  options: WriteOptions | undefined,
+  operation: 'set' | 'getOrSet',
+): WriteTarget {
+  const tags = rt.keys.tagsOf(key, spec, options?.tags)
+  const ttlMs = rt.keys.ttlMs(spec, options?.ttl === undefined ? undefined : parseTtlSpec(options.ttl), operation, attributes)
+  return { fullKey, spec, attributes, options, tags, ttlMs }
+}
+
+/**
+ * The second half of every write, once the value exists: the TTL a loader chose, the codec, and
+ * the grace period (an entry timed for grace or early refresh is stored for TTL + grace and
+ * records when it stops being fresh). The load policy is the load's, else the key's and the
+ * call's, resolved after encoding (a value the codec refuses is reported first).
+ *
+ * @throws InvalidOptionsError when the codec cannot encode the value, or the loader's TTL policy or the call's options are invalid.
+ * @example
+ * ```ts
+ * await storeEntry(rt, prepareWrite(rt, target, patient))
+ * const write = prepareWrite(rt, target, value, { policy, ttl: context.ttl, loadMs })
+ * ```
+ */
+export function prepareWrite(rt: CacheRuntime, target: WriteTarget, value: unknown, load?: LoadResult): PreparedWrite {
+  const { fullKey, spec, attributes, tags } = target
+  const ttlMs = load?.ttl === undefined ? target.ttlMs : rt.keys.ttlMs(spec, load.ttl, 'getOrSet', attributes)
+  const encoded = encodePayload(rt.keys.codecOf(spec), value, spec)
+  const policy = load?.policy ?? rt.keys.loadPolicy(spec, target.options)
+  if (!policy.timed) return { fullKey, spec, attributes, encoded, ttlMs, tags }
+  const { storeTtlMs, freshUntil } = timedTtl(ttlMs, policy.graceMs, rt.config.maxTtlMs, rt.config.clock.now())
+  return { fullKey, spec, attributes, encoded, ttlMs: storeTtlMs, tags, freshUntil, loadMs: load?.loadMs }
+}
+
+/**
+ * `cache.set`: stores a value; true when stored, false when the store failed (counted and logged),
+ * the cache is disabled or closed, or the value is `undefined` (never cached).
+ *
+ * @throws InvalidKeyError for a bad tag; InvalidOptionsError when the codec cannot encode the value, the TTL policy is unknown
+ * or (`wire: 'plain'`) the key or call asks for envelope metadata.
+ * @example
+ * ```ts
+ * await setValue(rt, patientKey({ id: 42 }), patient, { ttl: '10m', tags: ['ej:1'] })
+ * ```
+ */
+export async function setValue(rt: CacheRuntime, key: Key<unknown> | string, value: unknown, options: WriteOptions | undefined): Promise<boolean> {
+  const spec = rt.keys.specOf(key)
+  if (rt.config.wire === 'plain') refuseEnvelopeUse(spec, options)
+  if (value === undefined || !rt.config.enabled || rt.closed) return false
+  const attributes = rt.keys.attributesOf(spec)
+  const target = planWrite(rt, key, rt.keys.fullKey(key), spec, attributes, options, 'set')
+  return storeEntry(rt, prepareWrite(rt, target, value))
+}
+
+/**
  * Stores a prepared write: tag tokens (already requested, or fetched now), envelope (or the bare
  * payload, `wire: 'plain'`), SET with PX.
  * With a `fence` (a getOrSet load), only if the key still holds what the load observed.
- * Resolves true when stored, false when the store failed (counted and logged by rt.call) or the
- * fence refused the write (counted).
+ * Resolves true when stored, false when the store failed (counted and logged by `rt.store.call`) or
+ * the fence refused the write (counted).
  *
  * @example
  * ```ts
- * const stored = await storeEntry(rt, tagTokens, { fullKey, spec, attributes, encoded, ttlMs: 600_000, tags: [] })
+ * const stored = await storeEntry(rt, { fullKey, spec, attributes, encoded, ttlMs: 600_000, tags: [] })
  * ```
  */
-export async function storeEntry(
-  rt: CacheRuntime,
-  tagTokens: TagTokens,
-  write: PreparedWrite,
-  tokens?: Promise<Record<string, string>>,
-  fence?: WriteFence,
-): Promise<boolean> {
+export async function storeEntry(rt: CacheRuntime, write: PreparedWrite, tokens?: Promise<Record<string, string>>, fence?: WriteFence): Promise<boolean> {
   try {
     let meta: EntryMeta | undefined
-    if (write.tags.length > 0) meta = { t: await (tokens ?? tagTokens.ensure(write.tags, write.attributes, write.spec)) }
+    if (write.tags.length > 0) meta = { t: await (tokens ?? rt.tagTokens.ensure(write.tags, write.attributes, write.spec)) }
     if (write.freshUntil !== undefined) meta = { t: meta?.t, f: write.freshUntil, d: write.loadMs === undefined ? undefined : Math.round(write.loadMs) }
     const data: DriverValue = encodeEntry(rt.config.wire, write.encoded, meta)
     const driver = rt.config.driver
-    if (fence === undefined) await rt.call('set', write.attributes, write.spec, () => driver.set(write.fullKey, data, { ttlMs: write.ttlMs }))
+    if (fence === undefined) await rt.store.call('set', write.attributes, write.spec, () => driver.set(write.fullKey, data, { ttlMs: write.ttlMs }))
     else if (!(await fencedSet(rt, write, data, write.ttlMs, fence))) return false
     rt.stats.sets++
     if (rt.events.active) rt.events.emit('set', write.attributes, write.spec, { operation: 'set' })

@@ -59,7 +59,7 @@ export function claimKey(rt: CacheRuntime, target: { readonly fullKey: string; r
   const tombstone = newTombstone()
   const driver = rt.config.driver
   const ttlMs = rt.config.fenceMs as number
-  return rt.call('set', target.attributes, target.spec, () => driver.set(target.fullKey, tombstone, { ttlMs, condition: 'nx' })).then(
+  return rt.store.call('set', target.attributes, target.spec, () => driver.set(target.fullKey, tombstone, { ttlMs, condition: 'nx' })).then(
     (placed) => (placed ? tombstone : undefined),
     () => undefined,
   )
@@ -109,9 +109,9 @@ export function releaseClaim(
   if (claim === undefined) return
   const driver = rt.config.driver
   const released = claim.then((tombstone) =>
-    tombstone === undefined ? false : rt.call('set', target.attributes, target.spec, () => driver.compareAndDelete(target.fullKey, tombstone)),
+    tombstone === undefined ? false : rt.store.call('set', target.attributes, target.spec, () => driver.compareAndDelete(target.fullKey, tombstone)),
   )
-  rt.track(released.catch(() => undefined))
+  rt.store.track(released.catch(() => undefined))
 }
 
 /** The observed value as compareAndDelete takes it; undefined for bytes that are not UTF-8 (they cannot be compared). */
@@ -127,7 +127,7 @@ function comparable(raw: DriverValue): string | undefined {
 /**
  * Writes an entry after a load, only if the key still holds what the load observed before its
  * loader ran. Resolves true when written; false when the fence refused it (counted in
- * `fencedWrites`). Store failures reject, as rt.call does.
+ * `fencedWrites`). Store failures reject, as `rt.store.call` does.
  *
  * @example
  * ```ts
@@ -155,10 +155,10 @@ export async function fencedSet(
   // Only if the key still holds exactly what this load saw (or placed): otherwise it changed since.
   if (driver.capabilities.compareAndSet === true && driver.compareAndSet !== undefined) {
     const compareAndSet = driver.compareAndSet.bind(driver)
-    return (await rt.call('set', attributes, spec, () => compareAndSet(fullKey, expected, data, { ttlMs }))) || refused(rt)
+    return (await rt.store.call('set', attributes, spec, () => compareAndSet(fullKey, expected, data, { ttlMs }))) || refused(rt)
   }
-  if (!(await rt.call('set', attributes, spec, () => driver.compareAndDelete(fullKey, expected)))) return refused(rt)
-  const written = await rt.call('set', attributes, spec, () => driver.set(fullKey, data, { ttlMs, condition: 'nx' }))
+  if (!(await rt.store.call('set', attributes, spec, () => driver.compareAndDelete(fullKey, expected)))) return refused(rt)
+  const written = await rt.store.call('set', attributes, spec, () => driver.set(fullKey, data, { ttlMs, condition: 'nx' }))
   return written || refused(rt)
 }
 
@@ -173,7 +173,7 @@ function refused(rt: CacheRuntime): false {
  */
 async function countEntries(rt: CacheRuntime, keys: readonly string[], operation: CacheOperation, attributes: LabelAttributes, spec: KeySpec | undefined): Promise<number> {
   let count = 0
-  for (const value of await readKeys(rt, keys, operation, attributes, spec)) if (value !== null && !isTombstone(value)) count++
+  for (const value of await readKeys(rt.store, keys, operation, attributes, spec)) if (value !== null && !isTombstone(value)) count++
   return count
 }
 
@@ -191,13 +191,13 @@ async function countEntries(rt: CacheRuntime, keys: readonly string[], operation
 export async function fenceKeys(rt: CacheRuntime, keys: readonly string[], operation: CacheOperation, attributes: LabelAttributes, spec: KeySpec | undefined): Promise<number> {
   const driver = rt.config.driver
   const fenceMs = rt.config.fenceMs
-  if (fenceMs === undefined) return rt.call(operation, attributes, spec, () => driver.delete(keys))
+  if (fenceMs === undefined) return rt.store.call(operation, attributes, spec, () => driver.delete(keys))
   const tombstone = newTombstone()
   // Typed with batch() only when the driver announces and has it; else DEL then SET per key.
   const batcher = hasCapabilities(driver, BATCH) ? driver : undefined
   const batched = batcher !== undefined
   const fenceSome = (some: readonly string[]) =>
-    rt.call(operation, attributes, spec, async () => {
+    rt.store.call(operation, attributes, spec, async () => {
       if (batcher !== undefined) {
         await batcher.batch([{ op: 'delete', keys: some }, ...some.map((key) => ({ op: 'set' as const, key, value: tombstone, ttlMs: fenceMs }))])
         return
@@ -225,16 +225,16 @@ export async function fenceKeys(rt: CacheRuntime, keys: readonly string[], opera
 export async function fenceFoundKeys(rt: CacheRuntime, keys: readonly string[], attributes: LabelAttributes): Promise<number> {
   const driver = rt.config.driver
   const fenceMs = rt.config.fenceMs
-  if (fenceMs === undefined) return rt.call('deletePattern', attributes, undefined, () => driver.delete(keys))
+  if (fenceMs === undefined) return rt.store.call('deletePattern', attributes, undefined, () => driver.delete(keys))
   const tombstone = newTombstone()
   const counted = countEntries(rt, keys, 'deletePattern', attributes, undefined)
   counted.catch(() => undefined)
   if (hasCapabilities(driver, BATCH) && driver.capabilities.crossSlotBatch) {
-    await rt.call('deletePattern', attributes, undefined, () =>
+    await rt.store.call('deletePattern', attributes, undefined, () =>
       driver.batch(keys.map((key) => ({ op: 'set' as const, key, value: tombstone, ttlMs: fenceMs, condition: 'xx' as const }))),
     )
   } else {
-    await Promise.all(keys.map((key) => rt.call('deletePattern', attributes, undefined, () => driver.set(key, tombstone, { ttlMs: fenceMs, condition: 'xx' }))))
+    await Promise.all(keys.map((key) => rt.store.call('deletePattern', attributes, undefined, () => driver.set(key, tombstone, { ttlMs: fenceMs, condition: 'xx' }))))
   }
   return counted
 }

@@ -5,7 +5,6 @@ import { TimedEntry } from '../resilience/grace.js'
 import { LoadContext, runLoader, type Loader, type WriteOptions } from './loader-context.js'
 import { refuseEnvelopeUse } from '../encoding/plain-wire.js'
 import { loadOnMiss, mayRefreshEarly, maybeRefreshEarly } from '../resilience/resilient-load.js'
-import type { TagTokens } from './tag-tokens.js'
 
 export type { Loader, LoaderContext, WriteOptions } from './loader-context.js'
 
@@ -24,17 +23,17 @@ function endFlight(rt: CacheRuntime, fullKey: string, flight: Flight): void {
  *
  * @example
  * ```ts
- * const patient = await getOrSet(rt, tagTokens, patientKey({ id: 42 }), () => db.loadPatient(42), undefined)
+ * const patient = await getOrSet(rt, patientKey({ id: 42 }), () => db.loadPatient(42), undefined)
  * ```
  */
 export function getOrSet(
   rt: CacheRuntime,
-  tagTokens: TagTokens,
   key: Key<unknown> | string,
   loader: Loader<unknown>,
   options: WriteOptions | undefined,
 ): Promise<unknown> {
-  const spec = rt.specOf(key)
+  const keys = rt.keys
+  const spec = keys.specOf(key)
   if (rt.config.wire === 'plain') {
     // On every call, hit or miss: a refused option must not pass on a warm cache and fail on a miss.
     try {
@@ -44,16 +43,16 @@ export function getOrSet(
     }
   }
   if (!rt.config.enabled || rt.closed) {
-    const attributes = rt.attributesOf(spec)
+    const attributes = keys.attributesOf(spec)
     rt.stats.misses++
     rt.metrics.miss(attributes)
     return runLoader(rt, loader, new LoadContext())
   }
-  const fullKey = rt.fullKey(key)
+  const fullKey = keys.fullKey(key)
   const existing = rt.flights.get(fullKey)
   if (existing !== undefined) return existing.promise
 
-  const attributes = rt.attributesOf(spec)
+  const attributes = keys.attributesOf(spec)
   // The promise is assigned right below; the flight only ends after an await, so never before that.
   const flight = { promise: undefined as unknown as Promise<unknown>, skipWrite: false, observed: undefined } as { -readonly [K in keyof Flight]: Flight[K] }
 
@@ -62,7 +61,7 @@ export function getOrSet(
     let readOk = true
     let stale: TimedEntry | undefined
     try {
-      const cached = await readEntry(rt, tagTokens, fullKey, spec, attributes, 'get', flight)
+      const cached = await readEntry(rt, fullKey, spec, attributes, 'get', flight)
       if (cached !== MISS) {
         // A plain entry is the hit path: nothing more to decide.
         if (!(cached instanceof TimedEntry)) {
@@ -73,7 +72,7 @@ export function getOrSet(
         if (rt.config.clock.now() < cached.freshUntil) {
           rt.recordHit(attributes, spec, 'getOrSet')
           endFlight(rt, fullKey, flight)
-          if (mayRefreshEarly(rt, spec, options)) maybeRefreshEarly(rt, tagTokens, { key, fullKey, spec, attributes, loader, options, observed: flight.observed, observedAt: readStarted }, cached)
+          if (mayRefreshEarly(rt, spec, options)) maybeRefreshEarly(rt, { key, fullKey, spec, attributes, loader, options, observed: flight.observed, observedAt: readStarted }, cached)
           return cached.value
         }
         // Past its TTL, within its grace period: refresh it, serve it if that fails.
@@ -84,7 +83,7 @@ export function getOrSet(
       readOk = false
     }
     const readElapsedMs = performance.now() - readStarted
-    return loadOnMiss(rt, tagTokens, {
+    return loadOnMiss(rt, {
       key,
       fullKey,
       spec,

@@ -1,4 +1,4 @@
-import type { CacheRuntime } from '../store-calls/cache-runtime.js'
+import type { StoreCalls } from '../store-calls/store-calls.js'
 import type { KeySpec } from '../keys/define-key.js'
 import type { CacheOperation, LabelAttributes } from '../observability/metrics.js'
 import { readKeys } from '../store-calls/read-keys.js'
@@ -39,7 +39,11 @@ export function newToken(): string {
   return encodeBase64Url(bytes)
 }
 
-/** Reads, creates, refreshes and replaces tag version tokens for one cache. */
+/**
+ * Reads, creates, refreshes and replaces tag version tokens for one cache. The cache's runtime
+ * holds its instance (`rt.tagTokens`); it makes its calls through the store-call path only, so it
+ * does not import the runtime that holds it.
+ */
 export class TagTokens {
   /**
    * A token key lives maxTtl + the refresh interval, and this process extends it at most once
@@ -50,18 +54,18 @@ export class TagTokens {
   private readonly refreshIntervalMs: number
   private readonly refreshedAt = new Map<string, number>()
 
-  constructor(private readonly rt: CacheRuntime) {
-    this.refreshIntervalMs = Math.min(REFRESH_INTERVAL_MS, rt.config.maxTtlMs)
-    this.tokenTtlMs = rt.config.maxTtlMs + this.refreshIntervalMs
+  constructor(private readonly store: StoreCalls) {
+    this.refreshIntervalMs = Math.min(REFRESH_INTERVAL_MS, store.config.maxTtlMs)
+    this.tokenTtlMs = store.config.maxTtlMs + this.refreshIntervalMs
   }
 
   tokenKey(tag: string): string {
-    return `${this.rt.config.keyPrefix}cachette:tag:${tag}`
+    return `${this.store.config.keyPrefix}cachette:tag:${tag}`
   }
 
   /** Current tokens of `tags` (null where absent). One MGET, or parallel GETs on a cluster (no cross-slot MGET). */
   read(tags: readonly string[], operation: CacheOperation, attributes: LabelAttributes, spec: KeySpec | undefined): Promise<(string | null)[]> {
-    return readKeys(this.rt, tags.map((tag) => this.tokenKey(tag)), operation, attributes, spec)
+    return readKeys(this.store, tags.map((tag) => this.tokenKey(tag)), operation, attributes, spec)
   }
 
   /** True when every recorded token is still the current one. */
@@ -78,9 +82,9 @@ export class TagTokens {
    * agree on one) and extending their TTL. Returns a tag -> token record for the envelope.
    */
   async ensure(tags: readonly string[], attributes: LabelAttributes, spec: KeySpec | undefined): Promise<Record<string, string>> {
-    const driver = this.rt.config.driver
+    const driver = this.store.config.driver
     const current = await this.read(tags, 'set', attributes, spec)
-    const now = this.rt.config.clock.now()
+    const now = this.store.config.clock.now()
     const work: Promise<unknown>[] = []
     const record: Record<string, string> = Object.create(null)
     for (let i = 0; i < tags.length; i++) {
@@ -91,9 +95,9 @@ export class TagTokens {
         work.push(
           (async () => {
             const fresh = newToken()
-            const created = await this.rt.call('set', attributes, spec, () => driver.set(key, fresh, { ttlMs: this.tokenTtlMs, condition: 'nx' }))
+            const created = await this.store.call('set', attributes, spec, () => driver.set(key, fresh, { ttlMs: this.tokenTtlMs, condition: 'nx' }))
             // Another writer created it first: use theirs. Gone again already: the entry will read as a miss.
-            record[tag] = created ? fresh : ((await this.rt.call('set', attributes, spec, () => driver.get(key))) ?? fresh)
+            record[tag] = created ? fresh : ((await this.store.call('set', attributes, spec, () => driver.get(key))) ?? fresh)
             this.remember(tag, now)
           })(),
         )
@@ -101,7 +105,7 @@ export class TagTokens {
         record[tag] = token
         if (now - (this.refreshedAt.get(tag) ?? Number.NEGATIVE_INFINITY) >= this.refreshIntervalMs) {
           this.remember(tag, now)
-          work.push(this.rt.call('set', attributes, spec, () => driver.pexpire(key, this.tokenTtlMs)))
+          work.push(this.store.call('set', attributes, spec, () => driver.pexpire(key, this.tokenTtlMs)))
         }
       }
     }
@@ -111,11 +115,11 @@ export class TagTokens {
 
   /** Replaces the tokens of `tags`: one SET per tag, however many entries carry it. */
   async invalidate(tags: readonly string[], attributes: LabelAttributes): Promise<void> {
-    const driver = this.rt.config.driver
-    const now = this.rt.config.clock.now()
+    const driver = this.store.config.driver
+    const now = this.store.config.clock.now()
     await Promise.all(
       tags.map(async (tag) => {
-        await this.rt.call('invalidateTags', attributes, undefined, () => driver.set(this.tokenKey(tag), newToken(), { ttlMs: this.tokenTtlMs }))
+        await this.store.call('invalidateTags', attributes, undefined, () => driver.set(this.tokenKey(tag), newToken(), { ttlMs: this.tokenTtlMs }))
         this.remember(tag, now)
       }),
     )

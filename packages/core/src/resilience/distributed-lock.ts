@@ -4,7 +4,7 @@ import type { KeySpec } from '../keys/define-key.js'
 import { TimedEntry } from './grace.js'
 import type { LabelAttributes } from '../observability/metrics.js'
 import type { LockPolicy } from '../options/resilience-options.js'
-import { newToken, type TagTokens } from '../operations/tag-tokens.js'
+import { newToken } from '../operations/tag-tokens.js'
 
 /**
  * The distributed stampede lock: many processes sharing a store, one loader run per cold key.
@@ -46,7 +46,7 @@ export function lockKeyOf(rt: CacheRuntime, fullKey: string): string {
 
 async function tryAcquire(rt: CacheRuntime, lockKey: string, token: string, policy: LockPolicy, attributes: LabelAttributes, spec: KeySpec | undefined): Promise<boolean> {
   const driver = rt.config.driver
-  return rt.call('lock', attributes, spec, () => driver.set(lockKey, token, { ttlMs: policy.ttlMs, condition: 'nx' }))
+  return rt.store.call('lock', attributes, spec, () => driver.set(lockKey, token, { ttlMs: policy.ttlMs, condition: 'nx' }))
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
@@ -56,13 +56,12 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  *
  * @example
  * ```ts
- * const outcome = await lockOrWait(rt, tagTokens, fullKey, spec, attributes, policy.lock, true)
+ * const outcome = await lockOrWait(rt, fullKey, spec, attributes, policy.lock, true)
  * if (outcome.kind === 'value') return outcome.value
  * ```
  */
 export async function lockOrWait(
   rt: CacheRuntime,
-  tagTokens: TagTokens,
   fullKey: string,
   spec: KeySpec | undefined,
   attributes: LabelAttributes,
@@ -86,7 +85,7 @@ export async function lockOrWait(
     await sleep(Math.min(intervalMs, leftMs))
     intervalMs = Math.min(Math.ceil(intervalMs * 1.5), MAX_POLL_MS)
     try {
-      const found = await readEntry(rt, tagTokens, fullKey, spec, attributes, 'get')
+      const found = await readEntry(rt, fullKey, spec, attributes, 'get')
       // A stale entry is the one being replaced: keep waiting for the fresh one.
       if (found !== MISS && !(found instanceof TimedEntry && rt.config.clock.now() >= found.freshUntil)) {
         rt.stats.lockWaitHits++
@@ -112,5 +111,5 @@ export async function lockOrWait(
 export async function releaseLock(rt: CacheRuntime, fullKey: string, token: string, attributes: LabelAttributes, spec: KeySpec | undefined): Promise<void> {
   const driver = rt.config.driver
   const lockKey = lockKeyOf(rt, fullKey)
-  await rt.call('lock', attributes, spec, () => driver.compareAndDelete(lockKey, token)).catch(() => undefined)
+  await rt.store.call('lock', attributes, spec, () => driver.compareAndDelete(lockKey, token)).catch(() => undefined)
 }

@@ -25,7 +25,7 @@ export interface QueuedPattern {
   readonly matches: (fullKey: string) => boolean
 }
 
-/** How the queue applies what it holds (given by createCache, which owns the tag tokens). */
+/** How the queue applies what it holds (given by createCache: the operations it runs take the runtime, which holds the queue). */
 export interface InvalidationApplier {
   deleteKeys(fullKeys: readonly string[]): Promise<unknown>
   deletePattern(pattern: KeyPattern | string): Promise<unknown>
@@ -33,9 +33,9 @@ export interface InvalidationApplier {
 }
 
 /**
- * What the queue uses of the cache that owns it (the cache's runtime is one): its breaker, counters,
- * metrics and logger, and a place to keep background work until close. Declared here, and not taken
- * as the runtime itself, because the runtime holds the queue: the queue does not import its owner.
+ * What the queue uses of the cache that owns it (the runtime's store-call path is one): its breaker,
+ * counters, metrics and logger, and a place to keep background work until close. Declared here, and
+ * not taken as the runtime itself, because the runtime holds the queue: the queue does not import its owner.
  */
 export interface InvalidationQueueHost {
   /** Undefined unless the cache has a circuit breaker. */

@@ -1,18 +1,16 @@
 import type { CacheRuntime, Load } from '../store-calls/cache-runtime.js'
-import { encodePayload, storeEntry, type PreparedWrite } from '../operations/cache-write.js'
+import { planWrite, prepareWrite, storeEntry, type PreparedWrite, type WriteTarget } from '../operations/cache-write.js'
 import { delay } from '../store-calls/deadline.js'
 import type { Key, KeySpec } from '../keys/define-key.js'
 import { lockOrWait, releaseLock } from './distributed-lock.js'
 import { shouldRefreshEarly } from './early-refresh.js'
 import { isCacheError, LoaderTimeoutError } from '../errors.js'
-import { timedTtl, type TimedEntry } from './grace.js'
+import type { TimedEntry } from './grace.js'
 import { LoadContext, runLoader, type Loader, type WriteOptions } from '../operations/loader-context.js'
 import { waitForLoader } from './loader-timeout.js'
 import type { LabelAttributes } from '../observability/metrics.js'
 import type { LoadPolicy } from '../options/resilience-options.js'
 import { claimKey, releaseClaim, type Observed } from '../operations/fence.js'
-import type { TagTokens } from '../operations/tag-tokens.js'
-import { parseTtlSpec } from '../options/ttl.js'
 
 /**
  * getOrSet past its read: the loader run (shared by every flight of the key, and by background
@@ -52,8 +50,8 @@ const SKIPPED: unique symbol = Symbol('cachette.refresh-skipped')
 
 interface LoadRequest extends LoadTarget {
   readonly policy: LoadPolicy
-  readonly tags: readonly string[]
-  readonly ttlMs: number
+  /** Where the value goes, with its tags and TTL, resolved before the loader runs. */
+  readonly write: WriteTarget
   readonly tokens: Promise<Record<string, string>> | undefined
   readonly storeReachable: boolean
   readonly background: boolean
@@ -69,13 +67,12 @@ function serveStale(rt: CacheRuntime, entry: TimedEntry, target: LoadTarget): un
 }
 
 /** Tags, TTL and tag tokens of a load. Programming errors (bad tag, unknown TTL policy) throw here, before the loader runs. */
-function prepare(rt: CacheRuntime, tagTokens: TagTokens, target: LoadTarget, policy: LoadPolicy, storeReachable: boolean, background: boolean): LoadRequest {
+function prepare(rt: CacheRuntime, target: LoadTarget, policy: LoadPolicy, storeReachable: boolean, background: boolean): LoadRequest {
   const { spec, attributes, options } = target
-  const tags = rt.tagsOf(target.key, spec, options?.tags)
-  const ttlMs = rt.ttlMs(spec, options?.ttl === undefined ? undefined : parseTtlSpec(options.ttl), 'getOrSet', attributes)
+  const write = planWrite(rt, target.key, target.fullKey, spec, attributes, options, 'getOrSet')
   // Ask for the tag tokens before the loader runs: an invalidateTags() during the load then
   // replaces a token we already hold, and the entry written afterwards reads as a miss.
-  const tokens = tags.length > 0 && storeReachable ? tagTokens.ensure(tags, attributes, spec) : undefined
+  const tokens = write.tags.length > 0 && storeReachable ? rt.tagTokens.ensure(write.tags, attributes, spec) : undefined
   tokens?.catch(() => undefined)
   // Field by field, not `...target`: targets come in several shapes, and spreading one cost more
   // than JSON-encoding a 1 KB value (5 µs per miss, profiled in bench/).
@@ -89,8 +86,7 @@ function prepare(rt: CacheRuntime, tagTokens: TagTokens, target: LoadTarget, pol
     observed: target.observed,
     observedAt: target.observedAt,
     policy,
-    tags,
-    ttlMs,
+    write,
     tokens,
     storeReachable,
     background,
@@ -98,27 +94,27 @@ function prepare(rt: CacheRuntime, tagTokens: TagTokens, target: LoadTarget, pol
 }
 
 /** The load in progress for the key, or a new one. `force`: a new one even if one runs (it was a skipped refresh). */
-function startLoad(rt: CacheRuntime, tagTokens: TagTokens, request: LoadRequest, force = false): Load {
+function startLoad(rt: CacheRuntime, request: LoadRequest, force = false): Load {
   if (!force) {
     const existing = rt.loads.get(request.fullKey)
     if (existing !== undefined) return existing
   }
   const load: MutableLoad = { promise: undefined as unknown as Promise<unknown>, stored: undefined, skipWrite: false, startedAt: performance.now() }
   rt.loads.set(request.fullKey, load)
-  load.promise = runLoad(rt, tagTokens, request, load)
+  load.promise = runLoad(rt, request, load)
   // Nobody may be listening any more (every caller served stale): never an unhandled rejection.
   load.promise.catch(() => undefined)
   return load
 }
 
-async function runLoad(rt: CacheRuntime, tagTokens: TagTokens, q: LoadRequest, load: MutableLoad): Promise<unknown> {
+async function runLoad(rt: CacheRuntime, q: LoadRequest, load: MutableLoad): Promise<unknown> {
   const done = () => {
     if (rt.loads.get(q.fullKey) === load) rt.loads.delete(q.fullKey)
   }
   let lockToken: string | undefined
   const lock = q.policy.lock
   if (lock !== undefined && q.storeReachable) {
-    const outcome = await lockOrWait(rt, tagTokens, q.fullKey, q.spec, q.attributes, lock, !q.background)
+    const outcome = await lockOrWait(rt, q.fullKey, q.spec, q.attributes, lock, !q.background)
     if (outcome.kind === 'value') {
       done()
       return outcome.value
@@ -132,7 +128,7 @@ async function runLoad(rt: CacheRuntime, tagTokens: TagTokens, q: LoadRequest, l
   let claim: Promise<string | undefined> | undefined
   let claimUsed = false
   const settle = () => {
-    if (lockToken !== undefined) rt.track(releaseLock(rt, q.fullKey, lockToken, q.attributes, q.spec))
+    if (lockToken !== undefined) rt.store.track(releaseLock(rt, q.fullKey, lockToken, q.attributes, q.spec))
     if (!claimUsed) releaseClaim(rt, q, claim)
     done()
   }
@@ -164,30 +160,22 @@ async function runLoad(rt: CacheRuntime, tagTokens: TagTokens, q: LoadRequest, l
 
   let write: PreparedWrite
   try {
-    let ttlMs = context.ttl === undefined ? q.ttlMs : rt.ttlMs(q.spec, context.ttl, 'getOrSet', q.attributes)
-    let freshUntil: number | undefined
-    if (q.policy.timed) {
-      const timed = timedTtl(ttlMs, q.policy.graceMs, rt.config.maxTtlMs, rt.config.clock.now())
-      ttlMs = timed.storeTtlMs
-      freshUntil = timed.freshUntil
-    }
-    const encoded = encodePayload(rt.codecOf(q.spec), value, q.spec)
-    write = { fullKey: q.fullKey, spec: q.spec, attributes: q.attributes, encoded, ttlMs, tags: q.tags, freshUntil, loadMs: freshUntil === undefined ? undefined : loadMs }
+    write = prepareWrite(rt, q.write, value, { policy: q.policy, ttl: context.ttl, loadMs })
   } catch (error) {
     // The caller asked for the value, not for it to be cached: report, do not fail.
     rt.stats.errors++
-    rt.warn('the value could not be cached', 'getOrSet', isCacheError(error) ? error.code : 'INVALID_OPTIONS', q.attributes, q.spec, error instanceof Error ? error.name : undefined)
+    rt.store.warn('the value could not be cached', 'getOrSet', isCacheError(error) ? error.code : 'INVALID_OPTIONS', q.attributes, q.spec, error instanceof Error ? error.name : undefined)
     settle()
     return value
   }
   // The write consumes the claim (it removes it, or finds it replaced): nothing to give back.
   claimUsed = true
   const fence = fenced ? { observed: q.observed, since: q.observedAt, claim } : undefined
-  const stored = storeEntry(rt, tagTokens, write, q.tokens, fence)
+  const stored = storeEntry(rt, write, q.tokens, fence)
   load.stored = stored
   // The lock is released after the write, so a waiter that sees it gone finds the value.
   void stored.then(settle)
-  rt.track(stored)
+  rt.store.track(stored)
   return value
 }
 
@@ -195,11 +183,11 @@ async function runLoad(rt: CacheRuntime, tagTokens: TagTokens, q: LoadRequest, l
  * Starts a background refresh of a key unless one runs, the key is backing off, or the cache is
  * closed. Its failures are counted (loaderErrors, errors) and never reach a caller.
  */
-function refreshInBackground(rt: CacheRuntime, tagTokens: TagTokens, target: LoadTarget, policy: LoadPolicy): void {
+function refreshInBackground(rt: CacheRuntime, target: LoadTarget, policy: LoadPolicy): void {
   if (rt.closed || rt.loads.has(target.fullKey) || rt.backoff.active(target.fullKey, rt.config.clock.now())) return
   let request: LoadRequest
   try {
-    request = prepare(rt, tagTokens, target, policy, true, true)
+    request = prepare(rt, target, policy, true, true)
   } catch {
     // A bad tag or TTL policy: the caller already has its value; the next miss reports it.
     return
@@ -207,7 +195,7 @@ function refreshInBackground(rt: CacheRuntime, tagTokens: TagTokens, target: Loa
   rt.stats.refreshes++
   // Not tracked for close(): a loader that never answers must not hang a shutdown. Its write,
   // if it comes, is tracked (and skipped once the cache is closed).
-  startLoad(rt, tagTokens, request)
+  startLoad(rt, request)
 }
 
 /**
@@ -216,7 +204,7 @@ function refreshInBackground(rt: CacheRuntime, tagTokens: TagTokens, target: Loa
  *
  * @example
  * ```ts
- * if (mayRefreshEarly(rt, spec, options)) maybeRefreshEarly(rt, tagTokens, target, cached)
+ * if (mayRefreshEarly(rt, spec, options)) maybeRefreshEarly(rt, target, cached)
  * ```
  */
 export function mayRefreshEarly(rt: CacheRuntime, spec: KeySpec | undefined, options: WriteOptions | undefined): boolean {
@@ -228,19 +216,19 @@ export function mayRefreshEarly(rt: CacheRuntime, spec: KeySpec | undefined, opt
  *
  * @example
  * ```ts
- * if (cached instanceof TimedEntry && now < cached.freshUntil) maybeRefreshEarly(rt, tagTokens, target, cached)
+ * if (cached instanceof TimedEntry && now < cached.freshUntil) maybeRefreshEarly(rt, target, cached)
  * ```
  */
-export function maybeRefreshEarly(rt: CacheRuntime, tagTokens: TagTokens, target: LoadTarget, entry: TimedEntry): void {
+export function maybeRefreshEarly(rt: CacheRuntime, target: LoadTarget, entry: TimedEntry): void {
   let policy: LoadPolicy
   try {
-    policy = rt.loadPolicy(target.spec, target.options)
+    policy = rt.keys.loadPolicy(target.spec, target.options)
   } catch {
     return
   }
   if (policy.earlyRefreshBeta === 0) return
   if (!shouldRefreshEarly(rt.config.clock.now(), entry.freshUntil, entry.loadMs, policy.earlyRefreshBeta, Math.random())) return
-  refreshInBackground(rt, tagTokens, target, policy)
+  refreshInBackground(rt, target, policy)
 }
 
 /**
@@ -250,34 +238,34 @@ export function maybeRefreshEarly(rt: CacheRuntime, tagTokens: TagTokens, target
  *
  * @example
  * ```ts
- * return loadOnMiss(rt, tagTokens, { key, fullKey, spec, attributes, loader, options, readOk, readElapsedMs, stale, finish })
+ * return loadOnMiss(rt, { key, fullKey, spec, attributes, loader, options, readOk, readElapsedMs, stale, finish })
  * ```
  */
-export async function loadOnMiss(rt: CacheRuntime, tagTokens: TagTokens, r: MissedRead): Promise<unknown> {
+export async function loadOnMiss(rt: CacheRuntime, r: MissedRead): Promise<unknown> {
   let policy: LoadPolicy
   let request: LoadRequest
   const stale = r.stale
   try {
-    policy = rt.loadPolicy(r.spec, r.options)
+    policy = rt.keys.loadPolicy(r.spec, r.options)
     if (stale !== undefined) {
       if (rt.backoff.active(r.fullKey, rt.config.clock.now())) {
         r.finish()
         return serveStale(rt, stale, r)
       }
       if (policy.staleWhileRevalidate) {
-        refreshInBackground(rt, tagTokens, r, policy)
+        refreshInBackground(rt, r, policy)
         r.finish()
         return serveStale(rt, stale, r)
       }
     }
     rt.recordMiss(r.attributes, r.spec, 'getOrSet')
-    request = prepare(rt, tagTokens, r, policy, r.readOk, false)
+    request = prepare(rt, r, policy, r.readOk, false)
   } catch (error) {
     r.finish()
     throw error
   }
 
-  let load = startLoad(rt, tagTokens, request)
+  let load = startLoad(rt, request)
   for (;;) {
     // The soft timeout counts from the load's start: when it is already late, serve stale at once.
     const softMs = stale === undefined || policy.softTimeoutMs === 0 ? 0 : Math.max(1, policy.softTimeoutMs - (performance.now() - load.startedAt))
@@ -285,7 +273,7 @@ export async function loadOnMiss(rt: CacheRuntime, tagTokens: TagTokens, r: Miss
     if (outcome.kind === 'value') {
       if (outcome.value === SKIPPED) {
         // We joined a background refresh that left the key to another process: load it ourselves.
-        load = startLoad(rt, tagTokens, request, true)
+        load = startLoad(rt, request, true)
         continue
       }
       const stored = load.stored
