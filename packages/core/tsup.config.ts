@@ -1,3 +1,4 @@
 import { definePackageBuild } from '../../.config/tsup'
 
-export default definePackageBuild()
+// Three entries: the public API, the kit for domain packages, the Redis wire helpers for drivers.
+export default definePackageBuild({ entry: ['src/index.ts', 'src/kit.ts', 'src/redis.ts'] })

@@ -71,6 +71,27 @@ export class CacheError extends Error {
     this.name = new.target.name
     Object.defineProperty(this, BRAND, { value: true })
   }
+
+  /**
+   * `instanceof` that also holds across copies of these classes: each entry point of the package
+   * (`@cachette/core`, `/kit`, `/redis`) is bundled with its own copy, and a project may load both
+   * the ESM and the CJS build. A branded error is an instance of a class whose name is in its
+   * prototype chain.
+   *
+   * @example
+   * ```ts
+   * import { DriverError } from '@cachette/core'
+   * error instanceof DriverError // true for a DriverError thrown from the @cachette/core/redis bundle too
+   * ```
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true
+    if (!isCacheError(value)) return false
+    for (let proto: unknown = Object.getPrototypeOf(value); proto !== null; proto = Object.getPrototypeOf(proto)) {
+      if ((proto as { constructor?: { name?: unknown } }).constructor?.name === this.name) return true
+    }
+    return false
+  }
 }
 
 /**

@@ -1,13 +1,13 @@
 import type { BatchCommand, BatchResult } from '@cachette/core'
+import { boundArgument, hsetArguments, setArguments, zaddArguments } from '@cachette/core/redis'
 import type { CommandPipeline } from './commands.js'
-import { toDriverError } from './redis-errors.js'
-import { zaddArgs, boundArg } from './sorted-set-args.js'
-import { hsetArgs, setArgs, toRedisValue } from './values.js'
+import { DRIVER_NAME, toDriverError } from './driver-errors.js'
+import { toRedisValue } from './values.js'
 
 /**
  * An atomic batch as one MULTI/EXEC. Commands that would be no-ops (an empty key or member list)
  * are answered locally with 0: Redis rejects them as syntax errors, which would abort the whole
- * EXEC.
+ * EXEC. The arguments were checked before (`checkBatch` of `@cachette/core/redis`).
  */
 
 /** Every key a batch touches, for the cluster slot check. */
@@ -23,7 +23,7 @@ export function batchKeys(commands: readonly BatchCommand[]): string[] {
 function queue(multi: CommandPipeline, command: BatchCommand): boolean {
   switch (command.op) {
     case 'set':
-      multi.set(command.key, toRedisValue(command.value), ...setArgs(command.ttlMs, command.condition))
+      multi.set(command.key, toRedisValue(command.value), ...setArguments(command.ttlMs, command.condition))
       return true
     case 'delete':
       if (command.keys.length === 0) return false
@@ -36,7 +36,7 @@ function queue(multi: CommandPipeline, command: BatchCommand): boolean {
       multi.incrby(command.key, command.by)
       return true
     case 'hset': {
-      const args = hsetArgs(command.fields)
+      const args = hsetArguments(command.fields)
       if (args.length === 0) return false
       multi.hset(command.key, ...args)
       return true
@@ -58,15 +58,17 @@ function queue(multi: CommandPipeline, command: BatchCommand): boolean {
       return true
     case 'zadd':
       if (command.entries.length === 0) return false
-      multi.zadd(command.key, ...zaddArgs(command.entries))
+      multi.zadd(command.key, ...zaddArguments(DRIVER_NAME, 'batch zadd', command.entries))
       return true
     case 'zrem':
       if (command.members.length === 0) return false
       multi.zrem(command.key, ...command.members)
       return true
-    case 'zremRangeByScore':
-      multi.zremrangebyscore(command.key, boundArg(command.min), boundArg(command.max))
+    case 'zremRangeByScore': {
+      const operation = 'batch zremRangeByScore'
+      multi.zremrangebyscore(command.key, boundArgument(DRIVER_NAME, operation, command.min), boundArgument(DRIVER_NAME, operation, command.max))
       return true
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 import { DeadlineExceededError, DeadlineQueue, DriverError } from '@cachette/core'
 import { EventEmitter } from 'node:events'
-import { toDriverError } from './redis-errors.js'
+import { toDriverError } from './driver-errors.js'
 import type { WriteCoalescer } from './write-coalescer.js'
 
 /**

@@ -13,24 +13,36 @@ import {
   type Unsubscribe,
   type ZRangeOptions,
 } from '@cachette/core'
-import { checkBatch, checkBound, checkExpire, checkIncrement, checkRange, checkScore, checkTtl, checkValue } from './arguments.js'
+import {
+  boundArgument,
+  checkBatch,
+  checkExpire,
+  checkIncrement,
+  checkTtl,
+  checkValue,
+  hsetArguments,
+  parseInfo,
+  parseWithScores,
+  setArguments,
+  sumInfo,
+  zaddArguments,
+  zrangeByScoreArguments,
+} from '@cachette/core/redis'
 import { batchKeys, execBatch } from './batch.js'
 import { CallRunner, type ConnectionLike } from './call-runner.js'
 import { ClusterConnection } from './cluster-connection.js'
 import { distinctMasters, slotMaster } from './cluster-nodes.js'
-import { scanKeys } from './cluster-scan.js'
 import type { ClusterCommandClient, CommandClient } from './commands.js'
 import { compareAndDelete } from './compare-and-delete.js'
 import { compareAndSet } from './compare-and-set.js'
 import { createClient } from './create-client.js'
+import { DRIVER_NAME, sanitizeError } from './driver-errors.js'
 import { groupBySlot, keySlot } from './key-slot.js'
 import type { IoredisDriverOptions } from './options.js'
 import { resolveOptions, type ResolvedTuning } from './resolve-options.js'
 import { Subscriptions } from './pubsub.js'
-import { parseInfo, sumInfo } from './redis-info.js'
-import { sanitizeError } from './redis-errors.js'
-import { boundArg, parseEntries, zaddArgs, zrangeByScoreArgs } from './sorted-set-args.js'
-import { hsetArgs, setArgs, toBytes, toRedisValue } from './values.js'
+import { scanKeys } from './scan.js'
+import { toBytes, toRedisValue } from './values.js'
 import { WriteCoalescer, socketsOf } from './write-coalescer.js'
 
 /** Splits `items` into slices of at most `size`. */
@@ -109,9 +121,9 @@ class IoredisDriver implements Driver {
   }
 
   async set(key: string, value: DriverValue, options?: DriverSetOptions): Promise<boolean> {
-    checkValue('set', value)
-    if (options?.ttlMs !== undefined) checkTtl('set', options.ttlMs)
-    const reply = await this.runner.run('set', () => this.client.set(key, toRedisValue(value), ...setArgs(options?.ttlMs, options?.condition)))
+    checkValue(DRIVER_NAME, 'set', value)
+    if (options?.ttlMs !== undefined) checkTtl(DRIVER_NAME, 'set', options.ttlMs)
+    const reply = await this.runner.run('set', () => this.client.set(key, toRedisValue(value), ...setArguments(options?.ttlMs, options?.condition)))
     return reply === 'OK'
   }
 
@@ -143,12 +155,12 @@ class IoredisDriver implements Driver {
   }
 
   async pexpire(key: string, ttlMs: number): Promise<boolean> {
-    checkExpire(ttlMs)
+    checkExpire(DRIVER_NAME, 'pexpire', ttlMs)
     return (await this.runner.run('pexpire', () => this.client.pexpire(key, ttlMs))) === 1
   }
 
   async incrby(key: string, by: number): Promise<number> {
-    checkIncrement('incrby', by)
+    checkIncrement(DRIVER_NAME, 'incrby', by)
     return this.runner.run('incrby', () => this.client.incrby(key, by))
   }
 
@@ -159,7 +171,7 @@ class IoredisDriver implements Driver {
 
   // ---- hashes -----------------------------------------------------------------------------
   async hset(key: string, fields: Readonly<Record<string, string>>): Promise<number> {
-    const args = hsetArgs(fields)
+    const args = hsetArguments(fields)
     if (args.length === 0) return 0
     return this.runner.run('hset', () => this.client.hset(key, ...args))
   }
@@ -174,7 +186,7 @@ class IoredisDriver implements Driver {
   }
 
   async hincrby(key: string, field: string, by: number): Promise<number> {
-    checkIncrement('hincrby', by)
+    checkIncrement(DRIVER_NAME, 'hincrby', by)
     return this.runner.run('hincrby', () => this.client.hincrby(key, field, by))
   }
 
@@ -195,17 +207,14 @@ class IoredisDriver implements Driver {
 
   // ---- sorted sets ------------------------------------------------------------------------
   async zadd(key: string, entries: readonly SortedSetEntry[]): Promise<number> {
-    for (const entry of entries) checkScore(entry.score)
     if (entries.length === 0) return 0
-    return Number(await this.runner.run('zadd', () => this.client.zadd(key, ...zaddArgs(entries))))
+    const args = zaddArguments(DRIVER_NAME, 'zadd', entries)
+    return Number(await this.runner.run('zadd', () => this.client.zadd(key, ...args)))
   }
 
   async zrangeByScore(key: string, min: ScoreBound, max: ScoreBound, options?: ZRangeOptions): Promise<SortedSetEntry[]> {
-    checkBound('zrangeByScore', min)
-    checkBound('zrangeByScore', max)
-    checkRange(options)
-    const flat = await this.runner.run('zrangeByScore', () => this.client.zrange(key, ...zrangeByScoreArgs(min, max, options)))
-    return parseEntries(flat)
+    const args = zrangeByScoreArguments(DRIVER_NAME, 'zrangeByScore', min, max, options)
+    return parseWithScores(await this.runner.run('zrangeByScore', () => this.client.zrange(key, ...args)))
   }
 
   async zrem(key: string, members: readonly string[]): Promise<number> {
@@ -218,9 +227,9 @@ class IoredisDriver implements Driver {
   }
 
   async zremRangeByScore(key: string, min: ScoreBound, max: ScoreBound): Promise<number> {
-    checkBound('zremRangeByScore', min)
-    checkBound('zremRangeByScore', max)
-    return this.runner.run('zremRangeByScore', () => this.client.zremrangebyscore(key, boundArg(min), boundArg(max)))
+    const low = boundArgument(DRIVER_NAME, 'zremRangeByScore', min)
+    const high = boundArgument(DRIVER_NAME, 'zremRangeByScore', max)
+    return this.runner.run('zremRangeByScore', () => this.client.zremrangebyscore(key, low, high))
   }
 
   // ---- pub/sub ----------------------------------------------------------------------------
@@ -242,7 +251,7 @@ class IoredisDriver implements Driver {
   // ---- atomicity --------------------------------------------------------------------------
   async batch(commands: readonly BatchCommand[]): Promise<BatchResult[]> {
     if (commands.length === 0) return []
-    checkBatch(commands)
+    checkBatch(DRIVER_NAME, commands)
     if (this.cluster !== undefined) {
       // Checked here, not left to Redis: a CROSSSLOT reply would come after some commands were
       // already queued on one node, and ioredis would route the MULTI by its first key only.
@@ -260,8 +269,8 @@ class IoredisDriver implements Driver {
   }
 
   async compareAndSet(key: string, expected: string, value: DriverValue, options?: { readonly ttlMs?: number }): Promise<boolean> {
-    checkValue('compareAndSet', value)
-    if (options?.ttlMs !== undefined) checkTtl('compareAndSet', options.ttlMs)
+    checkValue(DRIVER_NAME, 'compareAndSet', value)
+    if (options?.ttlMs !== undefined) checkTtl(DRIVER_NAME, 'compareAndSet', options.ttlMs)
     return this.runner.run('compareAndSet', (token) => compareAndSet(this.client, key, expected, toRedisValue(value), options?.ttlMs, token))
   }
 

@@ -1,5 +1,10 @@
 import type { DriverValue } from '@cachette/core'
 
+/*
+ * Values as ioredis sends and returns them. The arguments of SET and HSET are spelt by
+ * `@cachette/core/redis` (setArguments, hsetArguments), shared with the Upstash driver.
+ */
+
 /** A value as ioredis sends it: strings as they are, bytes as a Buffer view (no copy). */
 export function toRedisValue(value: DriverValue): string | Buffer {
   if (typeof value === 'string' || Buffer.isBuffer(value)) return value
@@ -13,20 +18,4 @@ export function toRedisValue(value: DriverValue): string | Buffer {
  */
 export function toBytes(buffer: Buffer): Uint8Array {
   return new Uint8Array(buffer)
-}
-
-/** `[PX ttl] [NX|XX]` arguments of SET. */
-export function setArgs(ttlMs: number | undefined, condition: 'nx' | 'xx' | undefined): (string | number)[] {
-  const args: (string | number)[] = []
-  if (ttlMs !== undefined) args.push('PX', ttlMs)
-  if (condition === 'nx') args.push('NX')
-  else if (condition === 'xx') args.push('XX')
-  return args
-}
-
-/** `field, value, field, value...` arguments of HSET. */
-export function hsetArgs(fields: Readonly<Record<string, string>>): string[] {
-  const args: string[] = []
-  for (const field of Object.keys(fields)) args.push(field, fields[field] as string)
-  return args
 }

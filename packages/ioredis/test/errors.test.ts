@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isCacheError, type Driver } from '@cachette/core'
 import { startRedisServer, type RedisServerHandle } from '@cachette/testing'
 import { ioredisDriver } from '../src/index.js'
-import { toDriverError } from '../src/redis-errors.js'
+import { toDriverError } from '../src/driver-errors.js'
 
 /** Everything an error exposes, as a logger that serializes it deeply would print it. */
 function everything(error: unknown): string {

@@ -1,14 +1,13 @@
 import type { BatchCommand, BatchResult } from '@cachette/core'
+import { boundArgument, checkBatch, invalidArgumentError, scoreArgument } from '@cachette/core/redis'
 import type { Redis } from '@upstash/redis'
-import { invalidArgumentError, toCacheError } from './driver-errors.js'
-import { formatBound, formatScore } from './sorted-sets.js'
-import { assertIncrement, assertTtl } from './arguments.js'
+import { DRIVER_NAME, toCacheError } from './driver-errors.js'
 import { toWireValue } from './values.js'
 
 /**
  * The subset of the client's transaction builder (`client.multi()`) the batch uses. Numbers that
- * Redis reads as floats are passed as strings (see sorted-sets.ts); the client sends strings as
- * they are.
+ * Redis reads as floats are passed as strings (JSON has no Infinity: `scoreArgument` of
+ * `@cachette/core/redis` spells them); the client sends strings as they are.
  */
 interface Transaction {
   set(key: string, value: string, options?: { px?: number; nx?: true; xx?: true }): unknown
@@ -33,13 +32,13 @@ const toNumber: Conversion = (result) => Number(result)
 
 /**
  * Queues one command, or answers it locally when it has nothing to send (an empty member list
- * resolves 0 without a round trip, as the memory driver does; Redis would refuse the arity).
+ * resolves 0 without a round trip, as the memory driver does; Redis would refuse the arity). The
+ * arguments were checked before (`checkBatch`).
  */
 function queue(tx: Transaction, command: BatchCommand): Conversion | BatchResult {
   switch (command.op) {
     case 'set': {
       const value = toWireValue('batch set', command.value)
-      if (command.ttlMs !== undefined) assertTtl('batch set', command.ttlMs)
       const options: { px?: number; nx?: true; xx?: true } = {}
       if (command.ttlMs !== undefined) options.px = command.ttlMs
       if (command.condition === 'nx') options.nx = true
@@ -52,11 +51,9 @@ function queue(tx: Transaction, command: BatchCommand): Conversion | BatchResult
       tx.del(...command.keys)
       return toNumber
     case 'pexpire':
-      if (!Number.isSafeInteger(command.ttlMs)) throw invalidArgumentError('batch pexpire', 'ttlMs must be an integer')
       tx.pexpire(command.key, command.ttlMs)
       return toBoolean
     case 'incrby':
-      assertIncrement('batch incrby', command.by)
       tx.incrby(command.key, command.by)
       return toNumber
     case 'hset': {
@@ -69,7 +66,6 @@ function queue(tx: Transaction, command: BatchCommand): Conversion | BatchResult
       tx.hdel(command.key, ...command.fields)
       return toNumber
     case 'hincrby':
-      assertIncrement('batch hincrby', command.by)
       tx.hincrby(command.key, command.field, command.by)
       return toNumber
     case 'sadd':
@@ -82,26 +78,29 @@ function queue(tx: Transaction, command: BatchCommand): Conversion | BatchResult
       return toNumber
     case 'zadd':
       if (command.entries.length === 0) return 0
-      tx.zadd(command.key, ...command.entries.map(({ score, member }) => ({ score: formatScore('batch zadd', score), member })))
+      tx.zadd(command.key, ...command.entries.map(({ score, member }) => ({ score: scoreArgument(DRIVER_NAME, 'batch zadd', score), member })))
       return toNumber
     case 'zrem':
       if (command.members.length === 0) return 0
       tx.zrem(command.key, ...command.members)
       return toNumber
-    case 'zremRangeByScore':
-      tx.zremrangebyscore(command.key, formatBound('batch zremRangeByScore', command.min), formatBound('batch zremRangeByScore', command.max))
+    case 'zremRangeByScore': {
+      const operation = 'batch zremRangeByScore'
+      tx.zremrangebyscore(command.key, boundArgument(DRIVER_NAME, operation, command.min), boundArgument(DRIVER_NAME, operation, command.max))
       return toNumber
+    }
     default:
-      throw invalidArgumentError('batch', `unknown op '${String((command as { op?: unknown }).op)}'`)
+      throw invalidArgumentError(DRIVER_NAME, 'batch', `unknown op '${String((command as { op?: unknown }).op)}'`)
   }
 }
 
 /**
  * Runs the commands in one `POST /multi-exec` (MULTI/EXEC on the server). Every argument is
- * checked before anything is sent. When a command fails at run time (WRONGTYPE...) Redis still
- * applies the others, as MULTI/EXEC does; the batch then rejects with the first failure.
+ * checked before anything is queued or sent. When a command fails at run time (WRONGTYPE...)
+ * Redis still applies the others, as MULTI/EXEC does; the batch then rejects with the first failure.
  */
 export async function runBatch(client: Redis, commands: readonly BatchCommand[], timeoutMs: number | undefined): Promise<BatchResult[]> {
+  checkBatch(DRIVER_NAME, commands)
   const tx = client.multi() as unknown as Transaction
   const plan = commands.map((command) => queue(tx, command))
   const sent = plan.filter((step) => typeof step === 'function').length

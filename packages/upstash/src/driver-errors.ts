@@ -1,22 +1,22 @@
-import { CacheError, DeadlineExceededError, DriverError, InvalidOptionsError, isCacheError } from '@cachette/core'
+import { CacheError, DeadlineExceededError, DriverError, isCacheError } from '@cachette/core'
+import { redisReplyError } from '@cachette/core/redis'
 
 /*
  * Errors of the Upstash driver. @upstash/redis puts the whole command in its messages
  * ("ERR ..., command was: [\"set\",\"<key>\",\"<value>\"]"), so nothing of the client's message
  * is copied into ours: the Redis error is cut before the echo and kept only as a sanitized
- * `cause`, and our message names the operation and the reason.
+ * `cause`, and our message names the operation and the reason. A Redis error reply is mapped to its
+ * code by `redisReplyError` of `@cachette/core/redis`, as the ioredis driver maps it.
  */
 
-const PREFIX = '[@cachette/upstash]'
+/** The package name the shared helpers of `@cachette/core/redis` put in their messages. */
+export const DRIVER_NAME = '@cachette/upstash'
+
+const PREFIX = `[${DRIVER_NAME}]`
 
 /** Every call after `close()`. */
 export function closedError(operation: string): DriverError {
   return new DriverError('CLOSED', `${PREFIX} ${operation}: the driver is closed`)
-}
-
-/** An argument Redis itself would refuse, rejected before anything is sent. */
-export function invalidArgumentError(operation: string, reason: string): InvalidOptionsError {
-  return new InvalidOptionsError(`${PREFIX} ${operation}: ${reason}`)
 }
 
 /** What the client's error says once the command echo (keys, values) is cut off. */
@@ -47,9 +47,9 @@ export function serverErrorText(error: unknown): string | undefined {
 }
 
 /**
- * Turns whatever the client threw into a Cachette error with a stable code:
- * WRONGTYPE -> WRONG_TYPE, "not an integer" / "would overflow" -> NOT_INTEGER, a deadline ->
- * DEADLINE_EXCEEDED, anything else -> DRIVER_FAILURE.
+ * Turns whatever the client threw into a Cachette error with a stable code: a deadline ->
+ * DEADLINE_EXCEEDED, a refused token -> DRIVER_FAILURE saying so, a Redis error reply -> its code
+ * (WRONG_TYPE, NOT_INTEGER... see `redisReplyError`), anything else -> DRIVER_FAILURE.
  */
 export function toCacheError(operation: string, error: unknown, timeoutMs: number | undefined): CacheError {
   if (isCacheError(error)) return error
@@ -66,15 +66,9 @@ export function toCacheError(operation: string, error: unknown, timeoutMs: numbe
     return new DriverError('DRIVER_FAILURE', `${PREFIX} ${operation}: Upstash could not be reached`, { cause: error })
   }
   const cause = new Error(text)
-  if (text.startsWith('WRONGTYPE')) {
-    return new DriverError('WRONG_TYPE', `${PREFIX} ${operation}: operation against a key holding the wrong kind of value`, { cause })
+  // An HTTP 401 ("Unauthorized") is not a Redis reply; WRONGPASS / NOAUTH / NOPERM are.
+  if (/unauthori[sz]ed|WRONGPASS|NOAUTH|NOPERM/i.test(text)) {
+    return new DriverError('DRIVER_FAILURE', `${PREFIX} ${operation}: the server refused the token`, { cause })
   }
-  if (/not an integer|would overflow/.test(text)) {
-    return new DriverError('NOT_INTEGER', `${PREFIX} ${operation}: value is not an integer or out of range`, { cause })
-  }
-  const code = /^[A-Z][A-Z_-]*/.exec(text)?.[0]
-  const reason = /unauthori[sz]ed|WRONGPASS|NOAUTH|NOPERM/i.test(text)
-    ? 'the server refused the token'
-    : `the server refused the command${code === undefined ? '' : ` (${code})`}`
-  return new DriverError('DRIVER_FAILURE', `${PREFIX} ${operation}: ${reason}`, { cause })
+  return redisReplyError(DRIVER_NAME, operation, text, { cause })
 }

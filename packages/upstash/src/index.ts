@@ -1,8 +1,4 @@
-export { upstashDriver, upstashDriverFromEnv } from './upstash-driver.js'
-export type {
-  UpstashClientOptions,
-  UpstashCommonOptions,
-  UpstashConnectionOptions,
-  UpstashDriverOptions,
-  UpstashEnv,
-} from './options.js'
+export { upstashDriver } from './upstash-driver.js'
+export { upstashDriverFromEnv } from './from-env.js'
+export type { UpstashClientOptions, UpstashCommonOptions, UpstashConnectionOptions, UpstashDriverOptions } from './options.js'
+export type { UpstashEnv } from './env-options.js'

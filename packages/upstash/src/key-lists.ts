@@ -32,11 +32,3 @@ export async function deleteKeys(client: Redis, keys: readonly string[]): Promis
   for (const chunk of chunks(keys, KEYS_PER_COMMAND)) pipeline.del(...chunk)
   return ((await pipeline.exec()) as number[]).reduce((sum, count) => sum + count, 0)
 }
-
-/** HGETALL's flat `[field, value, ...]` as an object. */
-export function pairsToRecord(flat: readonly string[]): Record<string, string> {
-  const pairs: [string, string][] = []
-  for (let i = 0; i + 1 < flat.length; i += 2) pairs.push([flat[i] as string, flat[i + 1] as string])
-  // fromEntries defines own properties, so a field named "__proto__" stays a field.
-  return Object.fromEntries(pairs)
-}

@@ -12,25 +12,30 @@ import type {
   Unsubscribe,
   ZRangeOptions,
 } from '@cachette/core'
+import {
+  boundArgument,
+  checkExpire,
+  checkIncrement,
+  checkTtl,
+  hgetallRecord,
+  hsetArguments,
+  parseInfo,
+  parseWithScores,
+  setArguments,
+  zaddArguments,
+  zrangeByScoreArguments,
+} from '@cachette/core/redis'
 import type { Redis } from '@upstash/redis'
-import { assertIncrement, assertTtl } from './arguments.js'
 import { runBatch } from './batch.js'
-import { createClient } from './client.js'
 import { compareAndDelete } from './compare-and-delete.js'
 import { compareAndSet } from './compare-and-set.js'
-import { closedError, invalidArgumentError, toCacheError } from './driver-errors.js'
-import { parseInfo } from './info.js'
-import { deleteKeys, mgetKeys, pairsToRecord } from './key-lists.js'
-import {
-  connectionFromEnv,
-  resolveUpstashOptions,
-  type UpstashConnectionOptions,
-  type UpstashDriverOptions,
-  type UpstashEnv,
-} from './options.js'
+import { createClient } from './create-client.js'
+import { DRIVER_NAME, closedError, toCacheError } from './driver-errors.js'
+import { deleteKeys, mgetKeys } from './key-lists.js'
+import type { UpstashDriverOptions } from './options.js'
+import { subscribe, type ActiveSubscription } from './pubsub.js'
+import { resolveUpstashOptions } from './resolve-options.js'
 import { scanKeys } from './scan.js'
-import { formatBound, formatScore, parseWithScores, zrangeArguments } from './sorted-sets.js'
-import { subscribe, type ActiveSubscription } from './subscription.js'
 import { toBytes, toWireValue } from './values.js'
 
 const CAPABILITIES: DriverCapabilities = Object.freeze({
@@ -92,14 +97,9 @@ class UpstashDriver implements Driver {
 
   set(key: string, value: DriverValue, options?: DriverSetOptions): Promise<boolean> {
     return this.call('set', async () => {
-      const args: [string, ...(string | number)[]] = ['SET', key, toWireValue('set', value)]
-      if (options?.ttlMs !== undefined) {
-        assertTtl('set', options.ttlMs)
-        args.push('PX', options.ttlMs)
-      }
-      if (options?.condition === 'nx') args.push('NX')
-      else if (options?.condition === 'xx') args.push('XX')
-      return (await this.exec<string | null>(args)) === 'OK'
+      const wire = toWireValue('set', value)
+      if (options?.ttlMs !== undefined) checkTtl(DRIVER_NAME, 'set', options.ttlMs)
+      return (await this.exec<string | null>(['SET', key, wire, ...setArguments(options?.ttlMs, options?.condition)])) === 'OK'
     })
   }
 
@@ -117,14 +117,14 @@ class UpstashDriver implements Driver {
 
   pexpire(key: string, ttlMs: number): Promise<boolean> {
     return this.call('pexpire', async () => {
-      if (!Number.isSafeInteger(ttlMs)) throw invalidArgumentError('pexpire', 'ttlMs must be an integer')
+      checkExpire(DRIVER_NAME, 'pexpire', ttlMs)
       return (await this.exec<number>(['PEXPIRE', key, ttlMs])) === 1
     })
   }
 
   incrby(key: string, by: number): Promise<number> {
     return this.call('incrby', async () => {
-      assertIncrement('incrby', by)
+      checkIncrement(DRIVER_NAME, 'incrby', by)
       return this.exec<number>(['INCRBY', key, by])
     })
   }
@@ -146,13 +146,13 @@ class UpstashDriver implements Driver {
 
   hset(key: string, fields: Readonly<Record<string, string>>): Promise<number> {
     return this.call('hset', async () => {
-      const flat = Object.entries(fields).flat()
-      return flat.length === 0 ? 0 : this.exec<number>(['HSET', key, ...flat])
+      const args = hsetArguments(fields)
+      return args.length === 0 ? 0 : this.exec<number>(['HSET', key, ...args])
     })
   }
 
   hgetall(key: string): Promise<Record<string, string>> {
-    return this.call('hgetall', async () => pairsToRecord(await this.exec<string[]>(['HGETALL', key])))
+    return this.call('hgetall', async () => hgetallRecord(await this.exec<string[]>(['HGETALL', key])))
   }
 
   hdel(key: string, fields: readonly string[]): Promise<number> {
@@ -161,7 +161,7 @@ class UpstashDriver implements Driver {
 
   hincrby(key: string, field: string, by: number): Promise<number> {
     return this.call('hincrby', async () => {
-      assertIncrement('hincrby', by)
+      checkIncrement(DRIVER_NAME, 'hincrby', by)
       return this.exec<number>(['HINCRBY', key, field, by])
     })
   }
@@ -181,16 +181,14 @@ class UpstashDriver implements Driver {
   zadd(key: string, entries: readonly SortedSetEntry[]): Promise<number> {
     return this.call('zadd', async () => {
       if (entries.length === 0) return 0
-      const args: [string, ...string[]] = ['ZADD', key]
-      for (const { score, member } of entries) args.push(formatScore('zadd', score), member)
-      return this.exec<number>(args)
+      return this.exec<number>(['ZADD', key, ...zaddArguments(DRIVER_NAME, 'zadd', entries)])
     })
   }
 
   zrangeByScore(key: string, min: ScoreBound, max: ScoreBound, options?: ZRangeOptions): Promise<SortedSetEntry[]> {
     return this.call('zrangeByScore', async () => {
-      const args = zrangeArguments(key, min, max, options) as [string, ...string[]]
-      return parseWithScores(await this.exec<string[]>(args))
+      const args = zrangeByScoreArguments(DRIVER_NAME, 'zrangeByScore', min, max, options)
+      return parseWithScores(await this.exec<string[]>(['ZRANGE', key, ...args]))
     })
   }
 
@@ -203,9 +201,11 @@ class UpstashDriver implements Driver {
   }
 
   zremRangeByScore(key: string, min: ScoreBound, max: ScoreBound): Promise<number> {
-    return this.call('zremRangeByScore', async () =>
-      this.exec<number>(['ZREMRANGEBYSCORE', key, formatBound('zremRangeByScore', min), formatBound('zremRangeByScore', max)]),
-    )
+    return this.call('zremRangeByScore', async () => {
+      const low = boundArgument(DRIVER_NAME, 'zremRangeByScore', min)
+      const high = boundArgument(DRIVER_NAME, 'zremRangeByScore', max)
+      return this.exec<number>(['ZREMRANGEBYSCORE', key, low, high])
+    })
   }
 
   publish(channel: string, message: string): Promise<number> {
@@ -236,7 +236,6 @@ class UpstashDriver implements Driver {
   compareAndSet(key: string, expected: string, value: DriverValue, options?: { readonly ttlMs?: number }): Promise<boolean> {
     return this.call('compareAndSet', async () => {
       const wire = toWireValue('compareAndSet', value)
-      if (options?.ttlMs !== undefined) assertTtl('compareAndSet', options.ttlMs)
       return compareAndSet(this.client, key, expected, wire, options?.ttlMs)
     })
   }
@@ -297,24 +296,4 @@ export function upstashDriver(options: UpstashDriverOptions): Driver {
     subscribeTimeoutMs: resolved.subscribeTimeoutMs,
     timeoutMs: resolved.timeoutMs,
   })
-}
-
-/**
- * {@link upstashDriver} from `UPSTASH_REDIS_REST_URL` and `UPSTASH_REDIS_REST_TOKEN`. Missing
- * or malformed variables throw an `InvalidOptionsError` that names them (never their values).
- *
- * @param env - the variables; default `globalThis.process?.env` (pass `env` on edge runtimes,
- *   e.g. a Cloudflare Worker's bindings).
- * @param options - the other connection options (timeout, retries...).
- * @example
- * ```ts
- * import { upstashDriverFromEnv } from '@cachette/upstash'
- *
- * // Node / Vercel: reads process.env
- * const driver = upstashDriverFromEnv()
- * // Cloudflare Workers: export default { fetch(request, env) { const driver = upstashDriverFromEnv(env) } }
- * ```
- */
-export function upstashDriverFromEnv(env?: UpstashEnv, options: Omit<UpstashConnectionOptions, 'url' | 'token'> = {}): Driver {
-  return upstashDriver({ ...options, ...connectionFromEnv(env) })
 }

@@ -1,6 +1,6 @@
-import type { DriverValue } from '@cachette/core'
-import { DriverError } from '@cachette/core'
-import { invalidArgumentError } from './driver-errors.js'
+import { DriverError, type DriverValue } from '@cachette/core'
+import { checkValue } from '@cachette/core/redis'
+import { DRIVER_NAME } from './driver-errors.js'
 
 /*
  * Values over Upstash REST. A command travels as a JSON array of strings and the server stores
@@ -16,13 +16,13 @@ const encoder = new TextEncoder()
 /** The string to send for a value; bytes that are not UTF-8 are refused, never mangled. */
 export function toWireValue(operation: string, value: DriverValue): string {
   if (typeof value === 'string') return value
-  if (!(value instanceof Uint8Array)) throw invalidArgumentError(operation, 'value must be a string or a Uint8Array')
+  checkValue(DRIVER_NAME, operation, value)
   try {
     return strictUtf8.decode(value)
   } catch {
     throw new DriverError(
       'UNSUPPORTED',
-      `[@cachette/upstash] ${operation}: bytes that are not valid UTF-8 cannot travel over Upstash REST (capabilities.binary is false); encode them first, e.g. as base64`,
+      `[${DRIVER_NAME}] ${operation}: bytes that are not valid UTF-8 cannot travel over Upstash REST (capabilities.binary is false); encode them first, e.g. as base64`,
     )
   }
 }

@@ -92,13 +92,19 @@ function inspectSource(fileName: string, text: string): FileReport {
   return { specifiers, violations }
 }
 
-/** The source entry of a workspace package, as the `@cachette/source` condition resolves it. */
-function workspaceEntry(name: string): string | undefined {
-  const folder = name.replace('@cachette/', '')
-  const manifest = join(packagesDir, folder, 'package.json')
+/**
+ * The source entry of a workspace package or of one of its subpaths (`@cachette/core/redis`), as
+ * the `@cachette/source` condition resolves it.
+ */
+function workspaceEntry(specifier: string): string | undefined {
+  const [scope, folder, ...rest] = specifier.split('/')
+  const name = `${scope}/${folder}`
+  const manifest = join(packagesDir, folder as string, 'package.json')
   if (!existsSync(manifest)) return undefined
-  const json = JSON.parse(readFileSync(manifest, 'utf8')) as { name: string; exports: { '.': { '@cachette/source': string } } }
-  return json.name === name ? join(packagesDir, folder, json.exports['.']['@cachette/source']) : undefined
+  const json = JSON.parse(readFileSync(manifest, 'utf8')) as { name: string; exports: Record<string, { '@cachette/source'?: string } | string> }
+  const entry = json.exports[rest.length === 0 ? '.' : `./${rest.join('/')}`]
+  const source = typeof entry === 'object' ? entry['@cachette/source'] : undefined
+  return json.name === name && source !== undefined ? join(packagesDir, folder as string, source) : undefined
 }
 
 /** Every file reachable from `entry`, the external packages it imports, and every violation. */
@@ -136,6 +142,9 @@ describe('edge-runtime safety', () => {
     const graph = walk(resolve(here, '../src/index.ts'))
     expect(graph.files.some((file) => file.endsWith('upstash/src/upstash-driver.ts'))).toBe(true)
     expect(graph.files.some((file) => file.endsWith('core/src/index.ts'))).toBe(true)
+    // The Redis wire helpers shared with the ioredis driver are on the path too.
+    expect(graph.files.some((file) => file.endsWith('core/src/redis.ts'))).toBe(true)
+    expect(graph.files.some((file) => file.endsWith('core/src/redis/scripts.ts'))).toBe(true)
     expect(graph.violations).toEqual([])
     // The only third-party code on the path, all of it made for edge runtimes too.
     expect(graph.externals).toContain('@upstash/redis')

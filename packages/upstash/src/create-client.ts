@@ -1,5 +1,5 @@
 import { Redis } from '@upstash/redis'
-import type { ResolvedUpstashOptions } from './options.js'
+import type { ResolvedUpstashOptions } from './resolve-options.js'
 
 type ConnectionSettings = Extract<ResolvedUpstashOptions, { kind: 'connection' }>
 

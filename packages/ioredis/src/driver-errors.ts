@@ -1,4 +1,5 @@
 import { DeadlineExceededError, DriverError, isCacheError } from '@cachette/core'
+import { redisReplyError, replyErrorPrefix } from '@cachette/core/redis'
 
 /**
  * Turns what ioredis rejects with into Cachette errors, without leaking data.
@@ -10,11 +11,8 @@ import { DeadlineExceededError, DriverError, isCacheError } from '@cachette/core
  * is a sanitized copy that keeps the error's name and code.
  */
 
-/** The first word of a Redis error reply: an upper-case token such as `WRONGTYPE` or `ERR`. */
-function replyPrefix(message: string): string | undefined {
-  const match = /^([A-Z][A-Z_]+)\b/.exec(message)
-  return match?.[1]
-}
+/** The package name the shared helpers of `@cachette/core/redis` put in their messages. */
+export const DRIVER_NAME = '@cachette/ioredis'
 
 /** Messages ioredis produces itself for connection problems; none carries a key or a value. */
 const CONNECTION_MESSAGES = [
@@ -29,7 +27,7 @@ const CONNECTION_MESSAGES = [
 ]
 
 function safeMessage(error: Error): string {
-  if (error.name === 'ReplyError') return `Redis replied ${replyPrefix(error.message) ?? 'an error'}`
+  if (error.name === 'ReplyError') return `Redis replied ${replyErrorPrefix(error.message) ?? 'an error'}`
   if (CONNECTION_MESSAGES.includes(error.message)) return error.message
   // Socket errors: "connect ECONNREFUSED 127.0.0.1:6379", "Socket timeout. Expecting data...".
   if (/^(connect|read|write) E[A-Z]+\b/.test(error.message) || error.message.startsWith('Socket timeout')) return error.message
@@ -56,19 +54,8 @@ export function sanitizeError(error: unknown): Error {
  */
 export function toDriverError(operation: string, error: unknown): Error {
   if (isCacheError(error) || error instanceof DeadlineExceededError) return error as Error
-  const message = error instanceof Error ? error.message : ''
-  const isReply = error instanceof Error && error.name === 'ReplyError'
-  const prefix = isReply ? replyPrefix(message) : undefined
   const cause = sanitizeError(error)
-  if (prefix === 'WRONGTYPE' || (isReply && message.includes('WRONGTYPE'))) {
-    return new DriverError('WRONG_TYPE', `[@cachette/ioredis] ${operation}: the key holds another type (WRONGTYPE)`, { cause })
-  }
-  if (isReply && /not an integer|increment or decrement would overflow/.test(message)) {
-    return new DriverError('NOT_INTEGER', `[@cachette/ioredis] ${operation}: the value is not an integer or would overflow`, { cause })
-  }
-  if (prefix === 'CROSSSLOT') {
-    return new DriverError('CROSS_SLOT', `[@cachette/ioredis] ${operation}: keys hash to different cluster slots (CROSSSLOT)`, { cause })
-  }
-  const reason = isReply ? `Redis replied ${prefix ?? 'an error'}` : cause.message
-  return new DriverError('DRIVER_FAILURE', `[@cachette/ioredis] ${operation} failed: ${reason}`, { cause })
+  // Only a server's reply is mapped by its text: ioredis' own messages are not Redis replies.
+  if (error instanceof Error && error.name === 'ReplyError') return redisReplyError(DRIVER_NAME, operation, error.message, { cause })
+  return new DriverError('DRIVER_FAILURE', `[${DRIVER_NAME}] ${operation} failed: ${cause.message}`, { cause })
 }
