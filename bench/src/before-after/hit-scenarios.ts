@@ -119,8 +119,9 @@ export async function runHitScenarios(
         const warmupTimeMs = block === 0 ? config.warmupTimeMs : Math.min(20, config.warmupTimeMs)
         const [before, after] = (await sampleInTurns(tasks, config, { timeMs: options.blockMs, warmupTimeMs })) as [number[], number[]]
         const figures = pooled.get(scenario.id) as { before: number[]; after: number[]; ratios: number[] }
-        figures.before.push(...before)
-        figures.after.push(...after)
+        // Not push(...samples): a long block holds more samples than a call takes arguments.
+        for (const sample of before) figures.before.push(sample)
+        for (const sample of after) figures.after.push(sample)
         figures.ratios.push(median(before) / median(after))
       }
     }
