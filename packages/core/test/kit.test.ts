@@ -4,7 +4,7 @@ import { createCache, defineKey, isTombstone, memoryDriver, type Driver } from '
 import { CircuitOpenError, DeadlineExceededError, InvalidOptionsError, MissingCapabilityError, isCacheError } from '../src/errors.js'
 import { hangingDriver, throwingDriver } from './support/drivers.js'
 import { recordingLogger, testCache } from './support/cache.js'
-import { closePrometheusServers, prometheus, samples, withoutScope } from './support/prometheus.js'
+import { closePrometheusServers, prometheus, samples, valuesOf } from './support/prometheus.js'
 
 afterEach(closePrometheusServers)
 
@@ -110,7 +110,7 @@ describe('cacheKit', () => {
     kit.corrupted('a record entry could not be decoded', 'DECODE_FAILED')
     await cache.get(defineKey('patient:{id}')({ id: 1 }))
     const all = samples(await scrape())
-    const of = (name: string) => all.filter((sample) => sample.name === name).map((sample) => [withoutScope(sample.labels), sample.value])
+    const of = (name: string) => valuesOf(all, name)
     expect(of('cache_hits_total')).toEqual([[{ key_prefix: 'patient' }, 2]])
     expect(of('cache_misses_total')).toEqual(expect.arrayContaining([[{ key_prefix: 'patient' }, 1], [{ key_prefix: 'identity:patient' }, 1]]))
     expect(of('cache_errors_total')).toEqual([[{ operation: 'get', key_prefix: 'patient', error_code: 'DECODE_FAILED' }, 1]])

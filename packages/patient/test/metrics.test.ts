@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { SEED_HASH, patientFixture, randomCode, seedPatient } from './support/fixtures.js'
-import { closePrometheusServers, prometheus, samples, valuesOf } from './support/prometheus.js'
+import { closePrometheusServers, prometheus, samples, valuesOf } from '../../core/test/support/prometheus.js'
 
 afterEach(closePrometheusServers)
 

@@ -43,3 +43,8 @@ export function samples(text: string): Sample[] {
 }
 
 export const withoutScope = (labels: Record<string, string>) => Object.fromEntries(Object.entries(labels).filter(([name]) => !name.startsWith('otel_scope_')))
+
+/** `[labels, value]` of every sample of one metric, scope labels left out. */
+export function valuesOf(all: readonly Sample[], name: string): [Record<string, string>, number][] {
+  return all.filter((sample) => sample.name === name).map((sample) => [withoutScope(sample.labels), sample.value])
+}
