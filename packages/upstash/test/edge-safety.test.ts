@@ -152,6 +152,13 @@ describe('edge-runtime safety', () => {
     for (const name of graph.externals) expect(['@upstash/redis', 'zod', '@opentelemetry/api']).toContain(name)
   })
 
+  it("finds no Node-only import or global behind core's kit, the entry a domain package on the edge uses", () => {
+    const graph = walk(workspaceEntry('@cachette/core/kit') as string)
+    expect(graph.files.some((file) => file.endsWith('core/src/kit.ts'))).toBe(true)
+    expect(graph.violations).toEqual([])
+    for (const name of graph.externals) expect(['zod', '@opentelemetry/api']).toContain(name)
+  })
+
   it('imports only edge-safe modules from the @upstash/redis build a bundler picks (the import condition)', () => {
     const root = resolve(here, '../node_modules/@upstash/redis')
     const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: { '.': { import: string } } }
