@@ -119,6 +119,33 @@ describe('cacheKit', () => {
     expect(events).toEqual(['miss:patient', 'hit:patient', 'hit:patient', 'miss:identity:patient'])
   })
 
+  it("adds a package's own instruments on the cache's meter, with its key_prefix", async () => {
+    const { meter, scrape } = await prometheus()
+    const cache = createCache({ driver: memoryDriver(), meter, env: false, logger: recordingLogger() })
+    const kit = cacheKit(cache, { name: '@cachette/fhir-export', label: 'fhir_export' })
+    const duration = kit.histogram('fhir.export.duration', { description: 'Duration of a FHIR export', unit: 's', boundaries: [0.01, 0.1, 1] })
+    const operations = kit.counter('fhir.export.cache.operations', { description: 'FHIR export cache operations by kind' })
+    duration.record(0.05, { cache: 'hit' })
+    duration.record(0.5, { cache: 'miss' })
+    operations.add(1, { operation: 'get' })
+    operations.add(2, { operation: 'get' })
+    // The exporter (0.2xx) prints the name as given, without a unit suffix: fhir_export_duration_*.
+    const text = await scrape()
+    const all = samples(text.split('\n').map((line) => line.replace(/^fhir_/, 'cache_fhir_')).join('\n'))
+    expect(valuesOf(all, 'cache_fhir_export_duration_count')).toEqual([
+      [{ cache: 'hit', key_prefix: 'fhir_export' }, 1],
+      [{ cache: 'miss', key_prefix: 'fhir_export' }, 1],
+    ])
+    expect(valuesOf(all, 'cache_fhir_export_duration_bucket').filter(([labels]) => labels.le === '0.1')).toEqual([
+      [{ cache: 'hit', key_prefix: 'fhir_export', le: '0.1' }, 1],
+      [{ cache: 'miss', key_prefix: 'fhir_export', le: '0.1' }, 0],
+    ])
+    expect(valuesOf(all, 'cache_fhir_export_cache_operations_total')).toEqual([[{ operation: 'get', key_prefix: 'fhir_export' }, 3]])
+    expect(() => kit.histogram('9 bad name', { description: 'x' })).toThrow(InvalidOptionsError)
+    expect(() => kit.counter('fine.name', { description: '' })).toThrow(/description is required/)
+    expect(() => kit.histogram('fine.name', { description: 'x', boundaries: [1, 0.5] })).toThrow(/ascending/)
+  })
+
   it("logs under the package's name with its label and template, never the error's message", () => {
     const { cache, logger } = testCache()
     const kit = cacheKit(cache, { name: '@cachette/patient', label: 'patient', template: 'p:{code}' })

@@ -71,6 +71,68 @@ export interface KitCallOptions {
   readonly expected?: readonly CacheErrorCode[]
 }
 
+/** Bounded string labels of one measurement (never a key, an identifier or a value). */
+export type KitAttributes = Readonly<Record<string, string>>
+
+/** Options of an instrument a package adds with {@link CacheKit.histogram} or {@link CacheKit.counter}. */
+export interface KitInstrumentOptions {
+  /**
+   * What it measures, shown by the exporter (`# HELP`).
+   *
+   * @example
+   * ```ts
+   * kit.histogram('fhir.export.duration', { description: 'Duration of a FHIR export', unit: 's' })
+   * ```
+   */
+  readonly description: string
+  /**
+   * The unit (UCUM): `'s'` for a duration.
+   *
+   * @default none
+   * @example
+   * ```ts
+   * kit.histogram('fhir.export.duration', { description: 'Duration of a FHIR export', unit: 's' })
+   * ```
+   */
+  readonly unit?: string
+  /**
+   * Histogram bucket bounds, ascending.
+   *
+   * @default the SDK's default bounds
+   * @example
+   * ```ts
+   * kit.histogram('fhir.export.duration', { description: 'Export duration', unit: 's', boundaries: [0.001, 0.01, 0.1, 1, 10] })
+   * ```
+   */
+  readonly boundaries?: readonly number[]
+}
+
+/** A histogram of a package, on the cache's meter. */
+export interface KitHistogram {
+  /**
+   * Records one observation; the package's `key_prefix` is added to `attributes`.
+   *
+   * @example
+   * ```ts
+   * duration.record(0.042, { cache: 'hit' }) // fhir_export_duration…{cache="hit",key_prefix="fhir_export"}
+   * ```
+   */
+  record(value: number, attributes?: KitAttributes): void
+}
+
+/** A monotonic counter of a package, on the cache's meter. */
+export interface KitCounter {
+  /**
+   * Adds `value` (1 by default); the package's `key_prefix` is added to `attributes`.
+   *
+   * @example
+   * ```ts
+   * operations.add(1, { operation: 'get' })
+   * ```
+   */
+  add(value?: number, attributes?: KitAttributes): void
+}
+
 /** The fence of the cache (see docs/concepts.md), for a package that writes its own entries. */
 export interface KitFence {
   /** How long an invalidation's tombstone lives, in ms; undefined when the cache's fence is off. */
@@ -196,6 +258,26 @@ export interface CacheKit<C extends DriverCapability = never> {
    * ```
    */
   warn(message: string, operation: string, code: CacheErrorCode, error?: unknown): void
+  /**
+   * A histogram of the package's own (a metric its seed names), on the cache's meter: the package
+   * creates no meter and imports nothing from OpenTelemetry. Create it once, in the factory.
+   *
+   * @example
+   * ```ts
+   * const duration = kit.histogram('fhir.export.duration', { description: 'Duration of a FHIR export', unit: 's' })
+   * duration.record(seconds, { cache: 'miss' })
+   * ```
+   */
+  histogram(name: string, options: KitInstrumentOptions): KitHistogram
+  /**
+   * A monotonic counter of the package's own, on the cache's meter (the Prometheus exporter adds `_total`).
+   *
+   * @example
+   * ```ts
+   * const operations = kit.counter('fhir.export.cache.operations', { description: 'FHIR export cache operations by kind' })
+   * ```
+   */
+  counter(name: string, options: KitInstrumentOptions): KitCounter
   /**
    * The store key of a cache key: the cache's prefix and the key (what `cache.get(key)` reads).
    *

@@ -26,6 +26,21 @@ function checkOptions(options: KitOptions<DriverCapability>): void {
   if (problems.length > 0) throw new InvalidOptionsError(`[@cachette/core] cacheKit options are invalid: ${problems.join('; ')}`)
 }
 
+const INSTRUMENT = /^[A-Za-z][\w.-]{0,99}$/
+
+/** An instrument's name and options, checked: a typo must fail at construction, not in a dashboard. */
+function checkInstrument(name: string, options: { readonly description?: unknown; readonly boundaries?: readonly number[] }): string {
+  if (typeof name !== 'string' || !INSTRUMENT.test(name)) {
+    throw new InvalidOptionsError("[@cachette/core] kit instrument: name must start with a letter and hold up to 100 letters, digits, '_', '.' or '-'")
+  }
+  if (typeof options?.description !== 'string' || options.description === '') throw new InvalidOptionsError('[@cachette/core] kit instrument: description is required')
+  const bounds = options.boundaries
+  if (bounds !== undefined && (!Array.isArray(bounds) || bounds.some((bound, i) => !Number.isFinite(bound) || (i > 0 && bound <= (bounds[i - 1] as number))))) {
+    throw new InvalidOptionsError('[@cachette/core] kit instrument: boundaries must be finite numbers in ascending order')
+  }
+  return name
+}
+
 /**
  * Opens the kit of a cache's runtime (createCache keeps this behind a symbol on the cache, so the
  * `@cachette/core/kit` entry reaches the very runtime the cache uses).
@@ -84,6 +99,21 @@ export function openKit<C extends DriverCapability>(rt: CacheRuntime, options: K
       warn(message, 'get', code)
     },
     warn,
+    histogram(instrument, instrumentOptions) {
+      const histogram = rt.config.meter.createHistogram(checkInstrument(instrument, instrumentOptions), {
+        description: instrumentOptions.description,
+        ...(instrumentOptions.unit === undefined ? {} : { unit: instrumentOptions.unit }),
+        ...(instrumentOptions.boundaries === undefined ? {} : { advice: { explicitBucketBoundaries: [...instrumentOptions.boundaries] } }),
+      })
+      return { record: (value, labels) => histogram.record(value, labels === undefined ? attributes.prefix : { ...labels, ...attributes.prefix }) }
+    },
+    counter(instrument, instrumentOptions) {
+      const counter = rt.config.meter.createCounter(checkInstrument(instrument, instrumentOptions), {
+        description: instrumentOptions.description,
+        ...(instrumentOptions.unit === undefined ? {} : { unit: instrumentOptions.unit }),
+      })
+      return { add: (value = 1, labels) => counter.add(value, labels === undefined ? attributes.prefix : { ...labels, ...attributes.prefix }) }
+    },
     storeKey: (key) => rt.keys.fullKey(typeof key === 'string' ? key : key.key),
     flights: <T>() => new FlightGroup<T>(),
     async invalidate(storeKeys) {
