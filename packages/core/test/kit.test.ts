@@ -166,6 +166,7 @@ describe('cacheKit', () => {
     const loading = cache.getOrSet(key, () => new Promise<string>((resolve) => (release = () => resolve('read before the commit'))))
     await new Promise((resolve) => setTimeout(resolve, 5))
     expect(kit.storeKey(key)).toBe('identity:record:7')
+    expect([kit.keyPrefix, kit.wire]).toEqual(['identity:', 'cachette'])
     await expect(kit.invalidate([kit.storeKey(key), 'outside:1'])).resolves.toBe('invalidated')
     release()
     await expect(loading).resolves.toBe('read before the commit')

@@ -3,6 +3,7 @@ import type { DriverCapabilities, DriverCapability, DriverWith } from '../driver
 import type { CacheErrorCode } from '../errors.js'
 import type { CacheOperation } from '../observability/metrics.js'
 import type { FlightGroup } from './flight-group.js'
+import type { WireFormat } from '../encoding/wire-format.js'
 
 /** The operations a kit measures: core's label values of `cache_latency_seconds{operation}`. */
 export type KitOperation = CacheOperation
@@ -203,6 +204,10 @@ export interface CacheKit<C extends DriverCapability = never> {
   readonly deadlineMs: number
   /** The `key_prefix` label given. */
   readonly label: string
+  /** The cache's wire format: `'cachette'` (the envelope) or `'plain'` (the codec's payload alone, shared with other services). */
+  readonly wire: WireFormat
+  /** The cache's key prefix as it starts store keys (`'identity:'`), `''` without a prefix. */
+  readonly keyPrefix: string
   /** The cache's fence. */
   readonly fence: KitFence
   /**

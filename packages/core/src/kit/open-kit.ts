@@ -69,6 +69,8 @@ export function openKit<C extends DriverCapability>(rt: CacheRuntime, options: K
     },
     deadlineMs: rt.config.deadlineMs,
     label,
+    wire: rt.config.wire,
+    keyPrefix: rt.config.keyPrefix,
     fence: Object.freeze({
       ttlMs: rt.config.fenceMs,
       claim: (storeKey: string) => (rt.config.fenceMs === undefined ? Promise.resolve(undefined) : claimKey(rt, target(storeKey))),
