@@ -41,8 +41,10 @@ export interface CacheStats {
   readonly inFlight: number
   /** getOrSet answers served from a stale entry (grace), because the loader failed, timed out, was backing off, or revalidates in the background. */
   readonly staleHits: number
-  /** Background refreshes started by early refresh (XFetch) or stale-while-revalidate. */
+  /** Background refreshes started by early refresh (XFetch), stale-while-revalidate or revalidate. */
   readonly refreshes: number
+  /** Revalidations answered `ctx.notModified()`: the entry's TTL renewed, nothing rebuilt or rewritten. */
+  readonly revalidations: number
   /** Waits for a loader that passed its soft or hard timeout. */
   readonly loaderTimeouts: number
   /** Misses that waited for another process holding the distributed lock. */
@@ -77,6 +79,7 @@ export class StatsCounters {
   ttlClamped = 0
   staleHits = 0
   refreshes = 0
+  revalidations = 0
   loaderTimeouts = 0
   lockWaits = 0
   lockWaitHits = 0
@@ -104,6 +107,7 @@ export class StatsCounters {
       inFlight,
       staleHits: this.staleHits,
       refreshes: this.refreshes,
+      revalidations: this.revalidations,
       loaderTimeouts: this.loaderTimeouts,
       lockWaits: this.lockWaits,
       lockWaitHits: this.lockWaitHits,

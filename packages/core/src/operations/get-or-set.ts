@@ -4,7 +4,7 @@ import type { Key } from '../keys/define-key.js'
 import { TimedEntry } from '../resilience/grace.js'
 import { LoadContext, runLoader, type Loader, type WriteOptions } from './loader-context.js'
 import { refuseEnvelopeUse } from '../encoding/plain-wire.js'
-import { loadOnMiss, mayRefreshEarly, maybeRefreshEarly } from '../resilience/resilient-load.js'
+import { loadOnMiss, mayRefreshEarly, maybeRefreshEarly, mayRevalidate, maybeRevalidate } from '../resilience/resilient-load.js'
 
 export type { Loader, LoaderContext, WriteOptions } from './loader-context.js'
 
@@ -67,6 +67,7 @@ export function getOrSet(
         if (!(cached instanceof TimedEntry)) {
           rt.recordHit(attributes, spec, 'getOrSet')
           endFlight(rt, fullKey, flight)
+          if (mayRevalidate(rt, spec, options)) maybeRevalidate(rt, { key, fullKey, spec, attributes, loader, options, observed: flight.observed, observedAt: readStarted }, cached)
           return cached
         }
         if (rt.config.clock.now() < cached.freshUntil) {

@@ -1,6 +1,7 @@
 import type { CacheRuntime } from '../store-calls/cache-runtime.js'
 import type { ResilienceOptions } from '../options/resilience-options.js'
 import { parseTtlSpec, type ParsedTtl, type TtlSpec } from '../options/ttl.js'
+import { InvalidOptionsError } from '../errors.js'
 
 /**
  * What a loader receives: ways to change how its result is cached.
@@ -15,7 +16,29 @@ import { parseTtlSpec, type ParsedTtl, type TtlSpec } from '../options/ttl.js'
  * })
  * ```
  */
-export interface LoaderContext {
+export interface LoaderContext<T = unknown> {
+  /**
+   * During a revalidation (the `revalidate` option): the entry's current value and its validator.
+   * Undefined on a miss: there is nothing to compare, build the value.
+   *
+   * @example
+   * ```ts
+   * if (ctx.previous?.validator === (await db.venuesVersion(ejId))) return ctx.notModified()
+   * ```
+   */
+  readonly previous: { readonly value: T; readonly validator: string | undefined } | undefined
+  /**
+   * Answers "not modified" during a revalidation: the entry stays as it is and its TTL is renewed
+   * (no rebuild, no rewrite); the callers waiting on this load get `ctx.previous.value`. Return
+   * what it returns. Outside a revalidation (`ctx.previous` undefined) the load fails with an
+   * InvalidOptionsError.
+   *
+   * @example
+   * ```ts
+   * if (ctx.previous?.validator === etag) return ctx.notModified()
+   * ```
+   */
+  notModified(): T
   /**
    * Do not store this result. Every caller waiting on this load still receives it.
    *
@@ -37,7 +60,7 @@ export interface LoaderContext {
 }
 
 /** A getOrSet loader: returns the value (or a promise of it); `undefined` is returned but never stored. */
-export type Loader<T> = (ctx: LoaderContext) => T | Promise<T>
+export type Loader<T> = (ctx: LoaderContext<T>) => T | Promise<T>
 
 /**
  * Options of `cache.set()` and `cache.getOrSet()`. The resilience fields (grace, timeouts, early
@@ -69,10 +92,20 @@ export interface WriteOptions extends ResilienceOptions {
   readonly tags?: readonly string[]
 }
 
+/** What `ctx.notModified()` returns: the load keeps the previous value and renews its TTL. */
+export const NOT_MODIFIED: unique symbol = Symbol('cachette.not-modified')
+
 /** The {@link LoaderContext} of one loader run. */
-export class LoadContext implements LoaderContext {
+export class LoadContext implements LoaderContext<unknown> {
   skipped = false
   ttl: ParsedTtl | undefined
+
+  constructor(readonly previous: { readonly value: unknown; readonly validator: string | undefined } | undefined = undefined) {}
+
+  notModified(): unknown {
+    return NOT_MODIFIED
+  }
+
   skipCache(): void {
     this.skipped = true
   }
@@ -91,10 +124,16 @@ export class LoadContext implements LoaderContext {
  */
 export async function runLoader(rt: CacheRuntime, loader: Loader<unknown>, context: LoadContext): Promise<unknown> {
   rt.stats.loaderCalls++
+  let value: unknown
   try {
-    return await loader(context)
+    value = await loader(context)
   } catch (error) {
     rt.stats.loaderErrors++
     throw error
   }
+  if (value === NOT_MODIFIED && context.previous === undefined) {
+    rt.stats.loaderErrors++
+    throw new InvalidOptionsError('[@cachette/core] ctx.notModified() outside a revalidation: there is no previous value (ctx.previous is undefined); return the value')
+  }
+  return value
 }

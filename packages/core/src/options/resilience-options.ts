@@ -88,6 +88,50 @@ export interface ResilienceOptions {
    * ```
    */
   readonly lock?: boolean | DistributedLockOptions
+  /**
+   * Conditional refresh: on a getOrSet hit whose entry has at most `window` of its store TTL left,
+   * the loader runs in the background with `ctx.previous` (the value and its `validator`: an ETag,
+   * a FHIR `meta.versionId`, a `lastUpdated`). If the source did not change, the loader returns
+   * `ctx.notModified()`: the entry's TTL is renewed (one PEXPIRE), the value is neither rebuilt
+   * nor rewritten. Otherwise it returns the new value, written like any load's (fenced). One PTTL
+   * per key and per `window / 8` at most; needs a driver with `inspection` (PTTL). Works with
+   * `wire: 'plain'` (the store's TTL carries it). Not with grace, staleWhileRevalidate or
+   * earlyRefresh, whose freshness lives in the envelope.
+   *
+   * @default false
+   * @example
+   * ```ts
+   * cache.getOrSet(exportKey({ type: 'venues', ejId }), async (ctx) => {
+   *   const version = await db.venuesVersion(ejId)
+   *   if (ctx.previous?.validator === version) return ctx.notModified() // renewed, not rebuilt
+   *   return buildVenuesBundle(ejId)
+   * }, { ttl: '5m', revalidate: { window: '1m', validator: (bundle) => bundle.meta.versionId } })
+   * ```
+   */
+  readonly revalidate?: false | RevalidateOptions
+}
+
+/** Options of {@link ResilienceOptions.revalidate}. */
+export interface RevalidateOptions {
+  /**
+   * How much of the entry's store TTL may be left when a hit starts a revalidation.
+   *
+   * @example
+   * ```ts
+   * defineKey('fhir:export:{type}:ej:{ejId}', { ttl: '1h', revalidate: { window: '5m' } })
+   * ```
+   */
+  readonly window: Duration
+  /**
+   * The validator of a value, given to the loader as `ctx.previous.validator`; never stored, never logged.
+   *
+   * @default none (`ctx.previous.validator` is undefined: compare `ctx.previous.value` yourself)
+   * @example
+   * ```ts
+   * cache.getOrSet(key, load, { revalidate: { window: '1m', validator: (bundle) => bundle.meta?.versionId } })
+   * ```
+   */
+  readonly validator?: (value: any) => string | undefined
 }
 
 /** Options of {@link ResilienceOptions.loaderTimeout}. */
@@ -188,6 +232,9 @@ export interface LoadPolicy {
   readonly lock: LockPolicy | undefined
   /** Entries record when they stop being fresh (grace, stale-while-revalidate or early refresh is on). */
   readonly timed: boolean
+  /** 0: no conditional refresh. */
+  readonly revalidateWindowMs: number
+  readonly validator: ((value: unknown) => string | undefined) | undefined
 }
 
 /** The policy of a cache without any resilience option: what every plain hit costs nothing to ignore. */
@@ -200,6 +247,8 @@ export const DEFAULT_LOAD_POLICY: LoadPolicy = Object.freeze({
   earlyRefreshBeta: 0,
   lock: undefined,
   timed: false,
+  revalidateWindowMs: 0,
+  validator: undefined,
 })
 
 const MAX_POLL_MS = 250
@@ -216,6 +265,15 @@ export const resilienceShape = {
   earlyRefresh: z.union([z.boolean(), z.strictObject({ beta: z.number().positive().max(100).optional() })]).optional(),
   lock: z
     .union([z.boolean(), z.strictObject({ ttl: durationSchema.optional(), wait: durationSchema.optional(), pollInterval: durationSchema.optional() })])
+    .optional(),
+  revalidate: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        window: durationSchema,
+        validator: z.custom<(value: unknown) => string | undefined>((value) => typeof value === 'function', { message: 'expected a function' }).optional(),
+      }),
+    ])
     .optional(),
 }
 
@@ -238,7 +296,8 @@ export function hasResilienceOptions(options: object): boolean {
     o.staleWhileRevalidate !== undefined ||
     o.loaderTimeout !== undefined ||
     o.earlyRefresh !== undefined ||
-    o.lock !== undefined
+    o.lock !== undefined ||
+    o.revalidate !== undefined
   )
 }
 
@@ -301,8 +360,21 @@ export function mergeLoadPolicy(base: LoadPolicy, options: ResilienceOptions, wh
     const pollMs = given.pollInterval === undefined ? 20 : Math.min(ms('lock.pollInterval', given.pollInterval, problems), MAX_POLL_MS)
     lock = { ttlMs, waitMs, pollMs: Math.max(1, pollMs) }
   }
-  if (problems.length > 0) throw new InvalidOptionsError(`[@cachette/core] ${where} are invalid: ${problems.join('; ')}`)
+  let revalidateWindowMs = base.revalidateWindowMs
+  let validator = base.validator
+  if (options.revalidate === false) {
+    revalidateWindowMs = 0
+    validator = undefined
+  } else if (options.revalidate !== undefined) {
+    revalidateWindowMs = ms('revalidate.window', options.revalidate.window, problems)
+    validator = options.revalidate.validator
+  }
   const staleWhileRevalidate = options.staleWhileRevalidate ?? base.staleWhileRevalidate
+  const timed = graceMs > 0 || earlyRefreshBeta > 0
+  if (revalidateWindowMs > 0 && (timed || staleWhileRevalidate)) {
+    problems.push('revalidate: not with grace, staleWhileRevalidate or earlyRefresh (their freshness lives in the entry; revalidate renews the store TTL)')
+  }
+  if (problems.length > 0) throw new InvalidOptionsError(`[@cachette/core] ${where} are invalid: ${problems.join('; ')}`)
   return Object.freeze({
     graceMs,
     graceBackoffMs,
@@ -311,6 +383,8 @@ export function mergeLoadPolicy(base: LoadPolicy, options: ResilienceOptions, wh
     hardTimeoutMs,
     earlyRefreshBeta,
     lock,
-    timed: graceMs > 0 || earlyRefreshBeta > 0,
+    timed,
+    revalidateWindowMs,
+    validator,
   })
 }

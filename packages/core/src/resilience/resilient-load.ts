@@ -4,13 +4,14 @@ import { delay } from '../store-calls/deadline.js'
 import type { Key, KeySpec } from '../keys/define-key.js'
 import { lockOrWait, releaseLock } from './distributed-lock.js'
 import { shouldRefreshEarly } from './early-refresh.js'
-import { isCacheError, LoaderTimeoutError } from '../errors.js'
+import { InvalidOptionsError, isCacheError, LoaderTimeoutError } from '../errors.js'
 import type { TimedEntry } from './grace.js'
-import { LoadContext, runLoader, type Loader, type WriteOptions } from '../operations/loader-context.js'
+import { LoadContext, NOT_MODIFIED, runLoader, type Loader, type WriteOptions } from '../operations/loader-context.js'
 import { waitForLoader } from './loader-timeout.js'
 import type { LabelAttributes } from '../observability/metrics.js'
 import type { LoadPolicy } from '../options/resilience-options.js'
 import { claimKey, releaseClaim, type Observed } from '../operations/fence.js'
+import { hasCapabilities } from '../driver/driver-capabilities.js'
 
 /**
  * getOrSet past its read: the loader run (shared by every flight of the key, and by background
@@ -55,6 +56,8 @@ interface LoadRequest extends LoadTarget {
   readonly tokens: Promise<Record<string, string>> | undefined
   readonly storeReachable: boolean
   readonly background: boolean
+  /** A revalidation: the entry's current value, which `ctx.notModified()` keeps. */
+  previous?: { readonly value: unknown; readonly validator: string | undefined }
 }
 
 type MutableLoad = { -readonly [K in keyof Load]: Load[K] }
@@ -139,7 +142,7 @@ async function runLoad(rt: CacheRuntime, q: LoadRequest, load: MutableLoad): Pro
   if (q.tokens !== undefined && fenced) await q.tokens.catch(() => undefined)
   // An empty (or unread) key: claim it now, while the loader runs (see fence.ts).
   if (fenced && (q.observed === null || q.observed === undefined)) claim = claimKey(rt, q)
-  const context = new LoadContext()
+  const context = new LoadContext(q.previous)
   const started = performance.now()
   let value: unknown
   try {
@@ -153,6 +156,7 @@ async function runLoad(rt: CacheRuntime, q: LoadRequest, load: MutableLoad): Pro
   }
   const loadMs = performance.now() - started
   rt.backoff.succeeded(q.fullKey)
+  if (value === NOT_MODIFIED && q.previous !== undefined) return renew(rt, q, load, settle)
   if (value === undefined || context.skipped || load.skipWrite || rt.closed) {
     settle()
     return value
@@ -177,6 +181,70 @@ async function runLoad(rt: CacheRuntime, q: LoadRequest, load: MutableLoad): Pro
   void stored.then(settle)
   rt.store.track(stored)
   return value
+}
+
+/**
+ * A revalidation answered "not modified": the entry's TTL is renewed (PEXPIRE; should an
+ * invalidation have replaced it meanwhile, the tombstone lives longer, which blocks nothing), and
+ * the callers get the previous value. A failure is counted and absorbed: the entry expires as before.
+ */
+function renew(rt: CacheRuntime, q: LoadRequest, load: MutableLoad, settle: () => void): unknown {
+  rt.stats.revalidations++
+  const driver = rt.config.driver
+  const renewed = load.skipWrite || rt.closed ? Promise.resolve(false) : rt.store.call('set', q.attributes, q.spec, () => driver.pexpire(q.fullKey, q.write.ttlMs)).catch(() => false)
+  load.stored = renewed
+  void renewed.then(settle)
+  rt.store.track(renewed)
+  return (q.previous as { readonly value: unknown }).value
+}
+
+const INSPECTION = ['inspection'] as const
+
+/** True when the key or the call may revalidate: a hit without the option pays one property read. */
+export function mayRevalidate(rt: CacheRuntime, spec: KeySpec | undefined, options: WriteOptions | undefined): boolean {
+  return rt.config.loadPolicy.revalidateWindowMs !== 0 || spec?.resilience?.revalidate !== undefined || options?.revalidate !== undefined
+}
+
+/**
+ * After a hit on a key with `revalidate`: reads the entry's store TTL (at most once per key per
+ * window / 8), and when what is left is within the window, runs the loader in the background with
+ * the value as `ctx.previous`. Never rejects, never delays the caller.
+ *
+ * @example
+ * ```ts
+ * if (mayRevalidate(rt, spec, options)) maybeRevalidate(rt, target, value)
+ * ```
+ */
+export function maybeRevalidate(rt: CacheRuntime, target: LoadTarget, value: unknown): void {
+  let policy: LoadPolicy
+  try {
+    policy = rt.keys.loadPolicy(target.spec, target.options)
+  } catch {
+    return
+  }
+  const windowMs = policy.revalidateWindowMs
+  const driver = rt.config.driver
+  if (windowMs === 0 || rt.closed || rt.loads.has(target.fullKey) || !hasCapabilities(driver, INSPECTION)) return
+  const now = performance.now()
+  const checks = rt.revalidationChecks
+  if ((checks.get(target.fullKey) ?? 0) > now) return
+  // Bounded: a key checked long ago is checked again anyway.
+  if (checks.size >= 10_000) checks.clear()
+  checks.set(target.fullKey, now + windowMs / 8)
+  const checked = rt.store.call('get', target.attributes, target.spec, () => driver.pttl(target.fullKey)).then((leftMs) => {
+    if (leftMs < 0 || leftMs > windowMs || rt.closed || rt.loads.has(target.fullKey)) return
+    let request: LoadRequest
+    try {
+      request = prepare(rt, target, policy, true, true)
+      request.previous = { value, validator: policy.validator?.(value) }
+    } catch {
+      // A bad tag, TTL policy or a validator that throws: the caller has its value; the entry expires as usual.
+      return
+    }
+    rt.stats.refreshes++
+    startLoad(rt, request)
+  })
+  rt.store.track(checked.catch(() => undefined))
 }
 
 /**
