@@ -1,0 +1,6 @@
+export { createFhirExportCache } from './fhir-export-cache.js'
+export { FHIR_EXPORT_KEY_TEMPLATE } from './fhir-export-api.js'
+export type { ExportBuildContext, ExportBuilder, FhirExportCache, FhirExportKey } from './fhir-export-api.js'
+export { BUILT_IN_TTLS, EXPORT_TYPE_PATTERN } from './fhir-export-options.js'
+export type { EjId, FhirExportCacheOptions, FhirExportType, FhirRevalidateOptions } from './fhir-export-options.js'
+export type { FhirExportStats } from './export-stats.js'
