@@ -2,6 +2,7 @@ import type { BenchConfig } from './config.js'
 import { machineInfo, packageVersions, redisServerVersion } from './machine.js'
 import type { BenchReport } from './report.js'
 import type { ScenarioResult } from './results.js'
+import { runCompression } from './scenarios/compression.js'
 import type { ScenarioContext } from './scenarios/context.js'
 import { runDeletePattern } from './scenarios/delete-pattern.js'
 import { runFence } from './scenarios/fence.js'
@@ -12,7 +13,7 @@ import { runTagInvalidation } from './scenarios/tag-invalidation.js'
 import { startBenchServers, type RedisTarget } from './servers.js'
 
 /** Scenario ids, as `--only` takes them (with the store names memory, redis, cluster). */
-export const SCENARIO_IDS = ['memory-hit', 'redis-hit', 'redis-hit-concurrent', 'miss-then-set', 'stampede', 'delete-pattern', 'tag-invalidation', 'fence'] as const
+export const SCENARIO_IDS = ['memory-hit', 'redis-hit', 'redis-hit-concurrent', 'miss-then-set', 'stampede', 'delete-pattern', 'tag-invalidation', 'fence', 'compression'] as const
 
 type Store = 'memory' | 'redis' | 'cluster'
 
@@ -35,6 +36,8 @@ const STEPS: readonly Step[] = [
     { id: 'tag-invalidation', store, run: (ctx, target) => runTagInvalidation(ctx, target as RedisTarget) },
   ]),
   { id: 'fence', store: 'redis', run: (ctx) => runFence(ctx, ctx.servers.standalone) },
+  { id: 'compression', store: 'memory', run: (ctx) => runCompression(ctx, 'memory') },
+  { id: 'compression', store: 'redis', run: (ctx) => runCompression(ctx, ctx.servers.standalone) },
 ]
 
 function selected(step: Step, only: ReadonlySet<string> | undefined): boolean {

@@ -33,6 +33,8 @@ describe('bench smoke run', () => {
         ['tag-invalidation', store, 2],
       ]),
       ['fence', 'redis', 4],
+      ['compression', 'memory', 4],
+      ['compression', 'redis', 4],
     ]
     for (const [id, store, count] of expected) expect(tables.filter((table) => table === `${id}/${store}`), `${id} on ${store}`).toHaveLength(count)
 
@@ -78,6 +80,23 @@ describe('bench smoke run', () => {
     expect(fence).toHaveLength(4)
     for (const scenario of fence) {
       for (const row of scenario.rows) expect(row.verified, `${scenario.title} / ${row.contender}: ${row.note ?? ''}`).toBe(true)
+    }
+  })
+
+  it('compression: every hit was served from the cache; gzip and brotli stored less, except below the threshold', () => {
+    const tables = report.scenarios.filter((scenario) => scenario.id === 'compression')
+    expect(tables).toHaveLength(8)
+    for (const scenario of tables) {
+      const hits = scenario.rows.filter((row) => row.contender.startsWith('hit, '))
+      expect(hits.map((row) => row.contender), scenario.title).toEqual(['hit, compression off', 'hit, gzip', 'hit, brotli'])
+      for (const row of hits) expect(row.verified, `${scenario.title} / ${row.contender}: ${row.note ?? ''}`).toBe(true)
+      const [off, gzip, brotli] = hits.map((row) => Number(/stores ([\d,]+) B/.exec(row.note ?? '')?.[1]?.replaceAll(',', '')))
+      if (scenario.title.includes('below the threshold')) {
+        expect([gzip, brotli], scenario.title).toEqual([off, off])
+      } else {
+        expect(gzip, scenario.title).toBeLessThan(off as number)
+        expect(brotli, scenario.title).toBeLessThan(off as number)
+      }
     }
   })
 

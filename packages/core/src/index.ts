@@ -58,8 +58,10 @@ export type {
   EarlyRefreshOptions,
   LoaderTimeoutOptions,
   ResilienceOptions,
+  RevalidateOptions,
 } from './options/resilience-options.js'
 export type { CircuitBreakerOptions, CircuitState } from './resilience/circuit-breaker.js'
+export type { CompressionOptions } from './options/compression-options.js'
 export type { InvalidationQueueOptions } from './options/invalidation-queue-options.js'
 export type { CacheEvent, CacheEventListener, CacheEventListeners, CacheEventName, DiagnosticsChannelModule } from './observability/cache-events.js'
 export { shouldRefreshEarly } from './resilience/early-refresh.js'

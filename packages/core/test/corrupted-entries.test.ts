@@ -17,7 +17,7 @@ describe('corrupted entries are a miss, deleted, counted, never thrown', () => {
   it.each([
     ['bad JSON', '@c1\n{"id":1,'],
     ['a schema mismatch', '@c1\n{"id":"one","name":"x"}'],
-    ['a future envelope version', '@c2\n{"id":1,"name":"x"}'],
+    ['a future envelope version', '@c3\n{"id":1,"name":"x"}'],
     ['no envelope at all', '{"id":1,"name":"x"}'],
     ['an empty value', ''],
     ['a malformed header', '@c1{"id":1,"name":"x"}'],

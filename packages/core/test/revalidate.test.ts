@@ -1,6 +1,7 @@
 import { createFakeClock } from '@cachette/testing'
 import { describe, expect, it } from 'vitest'
 import { defineKey, InvalidOptionsError, memoryDriver, type LoaderContext } from '../src/index.js'
+import type { RevalidateOptions } from '../src/options/resilience-options.js'
 import { testCache } from './support/cache.js'
 
 interface Bundle {
@@ -8,7 +9,7 @@ interface Bundle {
   readonly meta: { readonly versionId: string }
 }
 
-const exportKey = defineKey('fhir:export:{type}:ej:{ejId}')
+const exportKey = defineKey('fhir:export:{type}:ej:{ejId}').withType<Bundle>()
 const until = async (check: () => boolean | Promise<boolean>): Promise<void> => {
   for (let i = 0; i < 200 && !(await check()); i++) await new Promise((resolve) => setTimeout(resolve, 5))
 }
@@ -17,7 +18,7 @@ function setup(wire: 'cachette' | 'plain' = 'cachette') {
   const clock = createFakeClock()
   const driver = memoryDriver({ clock })
   const { cache } = testCache({ driver, clock, prefix: 'fhir', wire })
-  const revalidate = { window: '1m', validator: (bundle: Bundle) => bundle.meta.versionId }
+  const revalidate: RevalidateOptions = { window: '1m', validator: (bundle: Bundle) => bundle.meta.versionId }
   return { clock, driver, cache, revalidate }
 }
 

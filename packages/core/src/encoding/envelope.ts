@@ -3,10 +3,16 @@
  *
  *   "@c1" LF payload                 an entry without metadata (the common case)
  *   "@c1" SP meta-json LF payload    an entry with metadata (tags, freshness)
+ *   "@c2" SP meta-json LF payload    a compressed entry: meta-json says how (`z`, `n`, `e`)
  *
  * The header is ASCII; meta-json is one line (JSON escapes every control character, and no
  * UTF-8 multi-byte sequence holds the byte 0x0A), so the first LF always ends it. The payload
  * is the codec's output, untouched: a hit on an untagged JSON entry costs one JSON.parse.
+ *
+ * Version 2 is version 1 with a compressed payload, and it is written only for those: an entry
+ * that is not compressed stays `@c1`, byte for byte what earlier versions wrote and read. A reader
+ * from before compression refuses the version byte `2`, so it takes a compressed entry for a
+ * corrupted one (a miss), never hands compressed bytes to its codec.
  */
 
 /** Metadata stored beside a value. Unknown fields are ignored on read (forward compatible). */
@@ -17,6 +23,12 @@ export interface EntryMeta {
   readonly f?: number
   /** How long the loader took, ms (early refresh). */
   readonly d?: number
+  /** How the payload is compressed (version 2 only, where it is required). */
+  readonly z?: 'gzip' | 'brotli'
+  /** The payload's size in bytes before compression (version 2; absent in plain mode, where gzip's own trailer says it). */
+  readonly n?: number
+  /** `'base64'`: the compressed bytes are stored as base64 text (a text codec); absent: as bytes (a bytes codec). */
+  readonly e?: 'base64'
 }
 
 /** An envelope taken apart. */
@@ -31,29 +43,41 @@ export class EnvelopeError extends Error {}
 const AT = 0x40
 const C = 0x63
 const VERSION = 0x31 // '1'
+const VERSION_COMPRESSED = 0x32 // '2'
 const SPACE = 0x20
 const LF = 0x0a
 const HEADER = '@c1'
+const HEADER_COMPRESSED = '@c2'
+/**
+ * The largest payload a compressed entry may declare: Redis' own limit on a value (512 MB). A
+ * larger `n` is a damaged or hostile entry, not one to allocate for.
+ */
+export const MAX_PAYLOAD_BYTES = 512 * 1024 * 1024
 const textEncoder = new TextEncoder()
 const textDecoder = new TextDecoder('utf-8', { fatal: true })
 
 function metaJson(meta: EntryMeta | undefined): string | undefined {
   if (meta === undefined) return undefined
-  if (meta.t === undefined && meta.f === undefined && meta.d === undefined) return undefined
+  if (meta.t === undefined && meta.f === undefined && meta.d === undefined && meta.z === undefined) return undefined
   return JSON.stringify(meta)
 }
 
+function headerOf(meta: EntryMeta | undefined): string {
+  return meta?.z === undefined ? HEADER : HEADER_COMPRESSED
+}
+
 /**
- * Wraps a string payload.
+ * Wraps a string payload: `@c2` when `meta` says it is compressed, else `@c1`.
  *
  * @example
  * ```ts
  * encodeStringEnvelope('{"id":42}', undefined) // '@c1\n{"id":42}'
+ * encodeStringEnvelope('H4sIAAAA...', { z: 'gzip', n: 101191, e: 'base64' }) // '@c2 {"z":"gzip","n":101191,"e":"base64"}\nH4sIAAAA...'
  * ```
  */
 export function encodeStringEnvelope(payload: string, meta: EntryMeta | undefined): string {
   const json = metaJson(meta)
-  return json === undefined ? `${HEADER}\n${payload}` : `${HEADER} ${json}\n${payload}`
+  return json === undefined ? `${HEADER}\n${payload}` : `${headerOf(meta)} ${json}\n${payload}`
 }
 
 /**
@@ -66,19 +90,22 @@ export function encodeStringEnvelope(payload: string, meta: EntryMeta | undefine
  */
 export function encodeBytesEnvelope(payload: Uint8Array, meta: EntryMeta | undefined): Uint8Array {
   const json = metaJson(meta)
-  const header = textEncoder.encode(json === undefined ? `${HEADER}\n` : `${HEADER} ${json}\n`)
+  const header = textEncoder.encode(json === undefined ? `${HEADER}\n` : `${headerOf(meta)} ${json}\n`)
   const out = new Uint8Array(header.length + payload.length)
   out.set(header)
   out.set(payload, header.length)
   return out
 }
 
-function checkVersion(first: number, second: number, third: number): void {
+/** Checks the magic and the version; true for version 2 (compressed). */
+function checkVersion(first: number, second: number, third: number): boolean {
   if (first !== AT || second !== C) throw new EnvelopeError('not a Cachette entry')
-  if (third !== VERSION) throw new EnvelopeError('unsupported envelope version')
+  if (third === VERSION) return false
+  if (third === VERSION_COMPRESSED) return true
+  throw new EnvelopeError('unsupported envelope version')
 }
 
-function parseMeta(json: string): EntryMeta {
+function parseMeta(json: string, compressed: boolean): EntryMeta {
   const meta: unknown = JSON.parse(json)
   if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) throw new EnvelopeError('metadata is not an object')
   const tags = (meta as { t?: unknown }).t
@@ -90,43 +117,52 @@ function parseMeta(json: string): EntryMeta {
   if (fresh !== undefined && typeof fresh !== 'number') throw new EnvelopeError('freshness is not a number')
   const loadMs = (meta as { d?: unknown }).d
   if (loadMs !== undefined && typeof loadMs !== 'number') throw new EnvelopeError('the loader duration is not a number')
+  const { z: algorithm, n: size, e: encoding } = meta as { z?: unknown; n?: unknown; e?: unknown }
+  if (!compressed) {
+    // Version 1 promises an uncompressed payload: a compression field there is a damaged entry.
+    if (algorithm !== undefined || size !== undefined || encoding !== undefined) throw new EnvelopeError('compression fields in a version 1 envelope')
+    return meta as EntryMeta
+  }
+  if (algorithm !== 'gzip' && algorithm !== 'brotli') throw new EnvelopeError('unknown compression')
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 0 || size > MAX_PAYLOAD_BYTES) throw new EnvelopeError('the payload size is not a valid byte count')
+  if (encoding !== undefined && encoding !== 'base64') throw new EnvelopeError('unknown payload encoding')
   return meta as EntryMeta
 }
 
 /**
  * Takes a string envelope apart.
  *
- * @throws EnvelopeError (or a SyntaxError from the metadata) when it is not a v1 envelope.
+ * @throws EnvelopeError (or a SyntaxError from the metadata) when it is not a v1 or v2 envelope (v2: the payload is still compressed).
  * @example
  * ```ts
  * decodeStringEnvelope('@c1\n42').payload // '42'
  * ```
  */
 export function decodeStringEnvelope(raw: string): Envelope<string> {
-  checkVersion(raw.charCodeAt(0), raw.charCodeAt(1), raw.charCodeAt(2))
+  const compressed = checkVersion(raw.charCodeAt(0), raw.charCodeAt(1), raw.charCodeAt(2))
   const fourth = raw.charCodeAt(3)
-  if (fourth === LF) return { meta: undefined, payload: raw.slice(4) }
+  if (fourth === LF && !compressed) return { meta: undefined, payload: raw.slice(4) }
   if (fourth !== SPACE) throw new EnvelopeError('malformed header')
   const end = raw.indexOf('\n', 4)
   if (end === -1) throw new EnvelopeError('unterminated header')
-  return { meta: parseMeta(raw.slice(4, end)), payload: raw.slice(end + 1) }
+  return { meta: parseMeta(raw.slice(4, end), compressed), payload: raw.slice(end + 1) }
 }
 
 /**
  * Takes a bytes envelope apart; the payload is a view into `raw`, not a copy.
  *
- * @throws EnvelopeError when it is not a v1 envelope.
+ * @throws EnvelopeError when it is not a v1 or v2 envelope (v2: the payload is still compressed).
  * @example
  * ```ts
  * decodeBytesEnvelope(new Uint8Array([0x40, 0x63, 0x31, 0x0a, 7])).payload // Uint8Array [7]
  * ```
  */
 export function decodeBytesEnvelope(raw: Uint8Array): Envelope<Uint8Array> {
-  checkVersion(raw[0] ?? -1, raw[1] ?? -1, raw[2] ?? -1)
+  const compressed = checkVersion(raw[0] ?? -1, raw[1] ?? -1, raw[2] ?? -1)
   const fourth = raw[3]
-  if (fourth === LF) return { meta: undefined, payload: raw.subarray(4) }
+  if (fourth === LF && !compressed) return { meta: undefined, payload: raw.subarray(4) }
   if (fourth !== SPACE) throw new EnvelopeError('malformed header')
   const end = raw.indexOf(LF, 4)
   if (end === -1) throw new EnvelopeError('unterminated header')
-  return { meta: parseMeta(textDecoder.decode(raw.subarray(4, end))), payload: raw.subarray(end + 1) }
+  return { meta: parseMeta(textDecoder.decode(raw.subarray(4, end)), compressed), payload: raw.subarray(end + 1) }
 }

@@ -35,27 +35,64 @@ export function encodeEntry(wire: WireFormat, encoded: EncodedPayload, meta: Ent
 }
 
 /**
- * A stored text entry taken apart: (plain) the whole text is the payload.
+ * What a plain entry starting with gzip's magic is: gzip of the payload, in base64 text or as
+ * bytes, its size in gzip's own trailer (plain mode has no metadata to record it).
+ */
+const PLAIN_GZIP_TEXT: EntryMeta = Object.freeze({ z: 'gzip', e: 'base64' })
+const PLAIN_GZIP_BYTES: EntryMeta = Object.freeze({ z: 'gzip' })
+
+/**
+ * Whether a plain text value is gzip in base64: gzip's first three bytes (1F 8B 08) are `H4sI`
+ * in base64, and no JSON text starts with `H`.
  *
- * @throws EnvelopeError (or a SyntaxError) when a `'cachette'` entry is not a v1 envelope.
+ * @example
+ * ```ts
+ * isGzipText('H4sIAAAAAAAAA...') // true
+ * ```
+ */
+export function isGzipText(raw: string): boolean {
+  return raw.startsWith('H4sI')
+}
+
+/**
+ * Whether a plain bytes value is gzip: its magic 1F 8B, then method 08 (deflate).
+ *
+ * @example
+ * ```ts
+ * isGzipBytes(new Uint8Array([0x1f, 0x8b, 0x08, 0])) // true
+ * ```
+ */
+export function isGzipBytes(raw: Uint8Array): boolean {
+  return raw[0] === 0x1f && raw[1] === 0x8b && raw[2] === 0x08
+}
+
+/**
+ * A stored text entry taken apart: (plain) the whole text is the payload; with `compressed`
+ * (a plain cache with compression on), one starting with gzip's magic comes back with the
+ * metadata saying so (`z: 'gzip'`, `e: 'base64'`), its payload still compressed.
+ *
+ * @throws EnvelopeError (or a SyntaxError) when a `'cachette'` entry is not a v1 or v2 envelope.
  * @example
  * ```ts
  * decodeStringEntry('plain', '{"id":42}').payload // '{"id":42}'
  * ```
  */
-export function decodeStringEntry(wire: WireFormat, raw: string): Envelope<string> {
-  return wire === 'plain' ? { meta: undefined, payload: raw } : decodeStringEnvelope(raw)
+export function decodeStringEntry(wire: WireFormat, raw: string, compressed = false): Envelope<string> {
+  if (wire !== 'plain') return decodeStringEnvelope(raw)
+  return { meta: compressed && isGzipText(raw) ? PLAIN_GZIP_TEXT : undefined, payload: raw }
 }
 
 /**
- * A stored bytes entry taken apart: (plain) all the bytes are the payload.
+ * A stored bytes entry taken apart: (plain) all the bytes are the payload; with `compressed`,
+ * gzip bytes come back with `z: 'gzip'`, still compressed.
  *
- * @throws EnvelopeError when a `'cachette'` entry is not a v1 envelope.
+ * @throws EnvelopeError when a `'cachette'` entry is not a v1 or v2 envelope.
  * @example
  * ```ts
  * decodeBytesEntry('plain', new Uint8Array([7])).payload // Uint8Array [7]
  * ```
  */
-export function decodeBytesEntry(wire: WireFormat, raw: Uint8Array): Envelope<Uint8Array> {
-  return wire === 'plain' ? { meta: undefined, payload: raw } : decodeBytesEnvelope(raw)
+export function decodeBytesEntry(wire: WireFormat, raw: Uint8Array, compressed = false): Envelope<Uint8Array> {
+  if (wire !== 'plain') return decodeBytesEnvelope(raw)
+  return { meta: compressed && isGzipBytes(raw) ? PLAIN_GZIP_BYTES : undefined, payload: raw }
 }

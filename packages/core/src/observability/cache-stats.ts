@@ -61,6 +61,10 @@ export interface CacheStats {
   readonly invalidationsDropped: number
   /** Invalidations waiting in the queue now. */
   readonly invalidationsPending: number
+  /** Entries written compressed (`compression`): payloads at or above the threshold that got smaller. */
+  readonly compressedWrites: number
+  /** Bytes those writes saved: payload bytes minus the compressed bytes stored (base64 text counted as stored). */
+  readonly compressionSavedBytes: number
 }
 
 /** The mutable counters behind {@link CacheStats}. */
@@ -87,6 +91,8 @@ export class StatsCounters {
   invalidationsQueued = 0
   invalidationsApplied = 0
   invalidationsDropped = 0
+  compressedWrites = 0
+  compressionSavedBytes = 0
 
   snapshot(inFlight: number, invalidationsPending = 0): CacheStats {
     const lookups = this.hits + this.misses
@@ -116,6 +122,8 @@ export class StatsCounters {
       invalidationsApplied: this.invalidationsApplied,
       invalidationsDropped: this.invalidationsDropped,
       invalidationsPending,
+      compressedWrites: this.compressedWrites,
+      compressionSavedBytes: this.compressionSavedBytes,
     }
   }
 }

@@ -10,12 +10,14 @@ import type { LabelAttributes } from '../observability/metrics.js'
 import type { StandardSchemaV1Result } from '../keys/standard-schema.js'
 import { refuseEnvelopeUse } from '../encoding/plain-wire.js'
 import { decodeBytesEntry, decodeStringEntry } from '../encoding/wire-format.js'
+import { inflateBytes, inflateText } from '../encoding/payload-compression.js'
 
 /** Thrown by a read the open circuit skipped; every caller of readEntry catches it, so one instance is enough. */
 const CIRCUIT_SKIP = new CircuitOpenError('get')
 
 /**
- * Reads one entry: GET, envelope (none with `wire: 'plain'`), codec, schema, tag tokens. Returns
+ * Reads one entry: GET, envelope (none with `wire: 'plain'`), decompression (a compressed entry
+ * only), codec, schema, tag tokens. Returns
  * the value or MISS; an entry that records its freshness (grace, early refresh) comes back as a
  * {@link TimedEntry}. A
  * corrupted entry (bad envelope, codec failure, schema mismatch) is a MISS, is deleted in the
@@ -67,15 +69,26 @@ export async function readEntry(
     meta = shared.meta
   } else {
     try {
-      // wire: 'plain' hands the whole value to the codec (a tombstone was already a miss above).
+      // wire: 'plain' hands the whole value to the codec (a tombstone was already a miss above),
+      // unless compression is on and the value starts with gzip's magic.
+      // An entry that is not compressed takes no await and no allocation more than before.
+      const plainCompressed = rt.config.compression !== undefined
       if (codec.format === 'bytes') {
-        const entry = decodeBytesEntry(rt.config.wire, raw as Uint8Array)
+        const entry = decodeBytesEntry(rt.config.wire, raw as Uint8Array, plainCompressed)
         meta = entry.meta
-        value = codec.decode(entry.payload)
+        if (meta?.z === undefined) value = codec.decode(entry.payload)
+        else {
+          const payload = inflateBytes(meta, entry.payload)
+          value = codec.decode(payload instanceof Promise ? await payload : payload)
+        }
       } else {
-        const entry = decodeStringEntry(rt.config.wire, raw as string)
+        const entry = decodeStringEntry(rt.config.wire, raw as string, plainCompressed)
         meta = entry.meta
-        value = codec.decode(entry.payload)
+        if (meta?.z === undefined) value = codec.decode(entry.payload)
+        else {
+          const payload = inflateText(meta, entry.payload)
+          value = codec.decode(payload instanceof Promise ? await payload : payload)
+        }
       }
       if (spec?.schema !== undefined) {
         let result = spec.schema['~standard'].validate(value) as StandardSchemaV1Result<unknown> | Promise<StandardSchemaV1Result<unknown>>

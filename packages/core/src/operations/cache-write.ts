@@ -12,6 +12,7 @@ import type { LoadPolicy } from '../options/resilience-options.js'
 import { parseTtlSpec, type ParsedTtl } from '../options/ttl.js'
 import { timedTtl } from '../resilience/grace.js'
 import { refuseEnvelopeUse } from '../encoding/plain-wire.js'
+import { compressPayload, reachesThreshold, type CompressedPayload, type ResolvedCompression } from '../encoding/payload-compression.js'
 
 /**
  * Runs the codec. Synchronous and before any store call, so a value the codec refuses is
@@ -142,8 +143,8 @@ export async function setValue(rt: CacheRuntime, key: Key<unknown> | string, val
 }
 
 /**
- * Stores a prepared write: tag tokens (already requested, or fetched now), envelope (or the bare
- * payload, `wire: 'plain'`), SET with PX.
+ * Stores a prepared write: tag tokens (already requested, or fetched now), compression of a large
+ * payload (`compression`), envelope (or the bare payload, `wire: 'plain'`), SET with PX.
  * With a `fence` (a getOrSet load), only if the key still holds what the load observed.
  * Resolves true when stored, false when the store failed (counted and logged by `rt.store.call`) or
  * the fence refused the write (counted).
@@ -158,16 +159,45 @@ export async function storeEntry(rt: CacheRuntime, write: PreparedWrite, tokens?
     let meta: EntryMeta | undefined
     if (write.tags.length > 0) meta = { t: await (tokens ?? rt.tagTokens.ensure(write.tags, write.attributes, write.spec)) }
     if (write.freshUntil !== undefined) meta = { t: meta?.t, f: write.freshUntil, d: write.loadMs === undefined ? undefined : Math.round(write.loadMs) }
-    const data: DriverValue = encodeEntry(rt.config.wire, write.encoded, meta)
+    let encoded = write.encoded
+    // Below the threshold (and with compression off) nothing is awaited or allocated here.
+    const compression = rt.config.compression
+    let packed: CompressedPayload | undefined
+    if (compression !== undefined && reachesThreshold(encoded, compression.thresholdBytes)) {
+      packed = await compressWithFallback(rt, write, compression)
+      if (packed !== undefined) {
+        encoded = packed.encoded
+        // Plain mode records nothing: gzip's magic bytes are the flag.
+        if (rt.config.wire === 'cachette') meta = { ...meta, ...packed.meta }
+      }
+    }
+    const data: DriverValue = encodeEntry(rt.config.wire, encoded, meta)
     const driver = rt.config.driver
     if (fence === undefined) await rt.store.call('set', write.attributes, write.spec, () => driver.set(write.fullKey, data, { ttlMs: write.ttlMs }))
     else if (!(await fencedSet(rt, write, data, write.ttlMs, fence))) return false
     rt.stats.sets++
+    if (packed !== undefined) {
+      rt.stats.compressedWrites++
+      rt.stats.compressionSavedBytes += packed.savedBytes
+    }
     if (rt.events.active) rt.events.emit('set', write.attributes, write.spec, { operation: 'set' })
     // The store took a write: if invalidations are waiting for it, retry them now.
     if (rt.queue !== undefined && rt.queue.size > 0) rt.queue.kick()
     return true
   } catch {
     return false
+  }
+}
+
+/**
+ * The compressed payload, or undefined to store it as it is: when compressing does not make it
+ * smaller, or the runtime's compressor failed (logged: the value is still worth caching).
+ */
+async function compressWithFallback(rt: CacheRuntime, write: PreparedWrite, compression: ResolvedCompression): Promise<CompressedPayload | undefined> {
+  try {
+    return await compressPayload(compression, write.encoded)
+  } catch (error) {
+    rt.store.warn('a value could not be compressed; it was stored uncompressed', 'set', 'UNSUPPORTED', write.attributes, write.spec, error instanceof Error ? error.name : undefined)
+    return undefined
   }
 }

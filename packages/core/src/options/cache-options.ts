@@ -16,6 +16,8 @@ import { resolveStoreProtection, storeProtectionShape, type StoreProtectionOptio
 import { POLICY_NAME_PATTERN, ttlPresets } from './ttl.js'
 import { envelopeOptionsIn, needsEnvelope } from '../encoding/plain-wire.js'
 import type { WireFormat } from '../encoding/wire-format.js'
+import { compressionSchema, resolveCompression, type CompressionOptions } from './compression-options.js'
+import type { ResolvedCompression } from '../encoding/payload-compression.js'
 import { describeIssues } from '../keys/zod-issues.js'
 
 /**
@@ -242,6 +244,28 @@ export interface CacheOptions extends ResilienceOptions, StoreProtectionOptions 
    * ```
    */
   readonly wire?: WireFormat
+  /**
+   * Compresses large values before they are stored: a payload (the codec's output) of at least
+   * `threshold` bytes is stored gzip- or brotli-compressed, in a `@c2` envelope that says so;
+   * smaller ones are stored and read exactly as without this option. A FHIR bundle of 100 KB to
+   * 1 MB is stored 7- to 9-fold smaller with the JSON codec (the compressed bytes in base64; 10- to
+   * 12-fold as raw bytes with a bytes codec). It costs a decompression on each hit of a compressed
+   * entry and a compression (off the event loop on Node) on each write, which getOrSet waits for:
+   * worth it for large values on a remote store, rarely on `memoryDriver()` (docs/benchmarks.md).
+   * Entries are readable whatever this option says (a cache with compression off still reads
+   * compressed entries); readers from before compression take them for corrupted ones (a miss),
+   * so turn it on once every reader is upgraded. `true` is gzip with the defaults. With
+   * `wire: 'plain'` only gzip, flagged by its magic bytes: other services must decompress
+   * (docs/wire-format.md). Counted in `stats().compressedWrites` and `compressionSavedBytes`.
+   *
+   * @default false
+   * @example
+   * ```ts
+   * createCache({ driver: ioredisDriver({ url }), prefix: 'fhir', compression: true })      // gzip from 4 KB
+   * createCache({ driver, compression: { algorithm: 'brotli', threshold: 16 * 1024 } })      // Node >= 20.16 readers only
+   * ```
+   */
+  readonly compression?: boolean | CompressionOptions
 }
 
 /** The options after validation, defaults and environment, as the cache uses them. */
@@ -274,6 +298,8 @@ export interface ResolvedCacheConfig {
   readonly fenceMs: number | undefined
   /** How entries are laid out: the envelope, or the codec's payload alone. */
   readonly wire: WireFormat
+  /** Compression of large payloads, or undefined when off. */
+  readonly compression: ResolvedCompression | undefined
 }
 
 const durationSchema = z.custom<Duration>((value) => isDurationLike(value), {
@@ -311,6 +337,7 @@ const optionsSchema = z.strictObject({
   clock: objectWith(['now'], 'expected a Clock with a now() method').optional(),
   fence: z.union([z.literal(false), z.strictObject({ ttl: durationSchema.optional() })]).optional(),
   wire: z.enum(['cachette', 'plain']).optional(),
+  compression: compressionSchema.optional(),
   ...resilienceShape,
   ...storeProtectionShape,
 })
@@ -389,6 +416,7 @@ export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheCo
     problems.push(`fence.ttl: must be at least ${MIN_FENCE_MS} ms and more than 4 × deadlineMs (${4 * deadlineMs} ms)`)
   }
   if (wire === 'plain') for (const name of envelopeOptionsIn(options) ?? []) problems.push(needsEnvelope(name))
+  const compression = resolveCompression(options.compression, wire, problems)
   if (problems.length > 0) fail(problems)
 
   const driver = options.driver ?? memoryDriver()
@@ -416,5 +444,6 @@ export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheCo
     ...protection,
     fenceMs,
     wire,
+    compression,
   }
 }
