@@ -1,3 +1,5 @@
+import { rateLimitedConsoleLogger, type CacheLogFields } from '@cachette/core'
+
 /** What the admin API does, as named in its log lines. */
 export type AdminOperation = 'stats' | 'invalidate' | 'flush' | 'health' | 'auth' | 'request'
 
@@ -73,23 +75,15 @@ export interface AdminLogger {
  * ```
  */
 export function consoleAdminLogger(intervalMs = 10_000, now: () => number = Date.now): AdminLogger {
-  const last = new Map<string, { at: number; suppressed: number }>()
+  // Warnings go through core's rate limiter (one line per operation and code per interval, with
+  // the count of those dropped); audit lines are never dropped.
+  const warnings = rateLimitedConsoleLogger(intervalMs, now)
   return {
     info(message, fields) {
       console.info(message, fields)
     },
     warn(message, fields) {
-      const id = `${fields.operation}|${fields.status}|${fields.code ?? ''}`
-      const time = now()
-      const seen = last.get(id)
-      if (seen !== undefined && time - seen.at < intervalMs) {
-        seen.suppressed++
-        return
-      }
-      // Operations, statuses and codes are bounded, but cap the map all the same.
-      if (last.size >= 1_000) last.clear()
-      last.set(id, { at: time, suppressed: 0 })
-      console.warn(message, seen !== undefined && seen.suppressed > 0 ? { ...fields, suppressed: seen.suppressed } : fields)
+      warnings.warn(message, fields as unknown as CacheLogFields)
     },
   }
 }
