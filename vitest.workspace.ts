@@ -52,6 +52,7 @@ export default defineConfig({
       { extends: true, test: { name: 'upstash', root: './packages/upstash', include: ['test/**/*.test.ts'] } },
       { extends: true, test: { name: 'patient', root: './packages/patient', include: ['test/**/*.test.ts'] } },
       { extends: true, test: { name: 'fhir-export', root: './packages/fhir-export', include: ['test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'messaging', root: './packages/messaging', include: ['test/**/*.test.ts'] } },
       { extends: true, test: { name: 'admin', root: './packages/admin', include: ['test/**/*.test.ts'] } },
       { extends: true, test: { name: 'examples', root: './examples', include: ['*/test/**/*.test.ts'] } },
       { extends: true, test: { name: 'bench', root: './bench', include: ['test/**/*.test.ts'] } },

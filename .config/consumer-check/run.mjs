@@ -118,7 +118,7 @@ async function checkProject({ nodeMajor, nodeBin, set, packages, tarballs }) {
     ...(set === 'oldest' ? [step('npm i zod @opentelemetry/api (oldest in range)', 'npm', npmI(at('zod'), at('@opentelemetry/api')))] : []),
     step(`npm i ${at('ioredis')}`, 'npm', npmI(at('ioredis'))),
     step('then npm i @cachette/core @cachette/ioredis', 'npm', npmI(tgz('@cachette/core'), tgz('@cachette/ioredis'))),
-    step(`npm i @cachette/upstash @cachette/patient @cachette/admin @cachette/fhir-export ${at('@upstash/redis')}`, 'npm', npmI(tgz('@cachette/upstash'), tgz('@cachette/patient'), tgz('@cachette/admin'), tgz('@cachette/fhir-export'), at('@upstash/redis'))),
+    step(`npm i @cachette/upstash @cachette/patient @cachette/admin @cachette/fhir-export @cachette/messaging ${at('@upstash/redis')}`, 'npm', npmI(tgz('@cachette/upstash'), tgz('@cachette/patient'), tgz('@cachette/admin'), tgz('@cachette/fhir-export'), tgz('@cachette/messaging'), at('@upstash/redis'))),
     // The README's line for the suite; on Node 22+ a bare `vitest` is vitest 5.
     newestVitest
       ? step('npm i -D vitest @cachette/testing', 'npm', npmI('-D', 'vitest', tgz('@cachette/testing')))
