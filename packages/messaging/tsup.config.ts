@@ -1,3 +1,4 @@
 import { definePackageBuild } from '../../.config/tsup'
 
-export default definePackageBuild()
+// The main entry is edge-safe; the file outbox (node:fs) has its own entry.
+export default definePackageBuild({ entry: ['src/index.ts', 'src/file-outbox.ts'] })

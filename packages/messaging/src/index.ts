@@ -22,3 +22,10 @@ export type {
   UserRef,
   UserType,
 } from './messaging-types.js'
+export { memoryOutbox } from './outbox/memory-outbox.js'
+export type { MemoryOutboxOptions } from './outbox/memory-outbox.js'
+export { webStorageOutbox } from './outbox/web-storage-outbox.js'
+export type { StorageLike, WebStorageOutboxOptions } from './outbox/web-storage-outbox.js'
+export { OutboxError, OutboxFullError, isOutboxError, isOutboxFullError } from './outbox/errors.js'
+export type { OutboxErrorCode } from './outbox/errors.js'
+export type { Outbox, OutboxCodecOptions, OutboxLimitOptions } from './outbox/shared.js'
