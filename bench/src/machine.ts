@@ -28,6 +28,7 @@ function cachetteOrigin(): MachineInfo['cachetteFrom'] {
 export const REPORTED_PACKAGES = [
   '@cachette/core',
   '@cachette/ioredis',
+  '@cachette/messaging',
   'bentocache',
   'cache-manager',
   'cacheable',

@@ -28,7 +28,7 @@ export interface ResultRow {
 
 /** One table of the report. */
 export interface ScenarioResult {
-  /** Scenario id, as accepted by `--only`: memory-hit, redis-hit, redis-hit-concurrent, miss-then-set, stampede, delete-pattern, tag-invalidation, fence, compression. */
+  /** Scenario id, as accepted by `--only`: memory-hit, redis-hit, redis-hit-concurrent, miss-then-set, stampede, delete-pattern, tag-invalidation, fence, compression, messaging. */
   readonly id: string
   readonly title: string
   readonly store: 'memory' | 'redis' | 'cluster'

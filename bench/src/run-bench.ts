@@ -7,13 +7,14 @@ import type { ScenarioContext } from './scenarios/context.js'
 import { runDeletePattern } from './scenarios/delete-pattern.js'
 import { runFence } from './scenarios/fence.js'
 import { runHits } from './scenarios/hits.js'
+import { runMessaging } from './scenarios/messaging.js'
 import { runMissThenSet } from './scenarios/miss-then-set.js'
 import { runStampede } from './scenarios/stampede.js'
 import { runTagInvalidation } from './scenarios/tag-invalidation.js'
 import { startBenchServers, type RedisTarget } from './servers.js'
 
 /** Scenario ids, as `--only` takes them (with the store names memory, redis, cluster). */
-export const SCENARIO_IDS = ['memory-hit', 'redis-hit', 'redis-hit-concurrent', 'miss-then-set', 'stampede', 'delete-pattern', 'tag-invalidation', 'fence', 'compression'] as const
+export const SCENARIO_IDS = ['memory-hit', 'redis-hit', 'redis-hit-concurrent', 'miss-then-set', 'stampede', 'delete-pattern', 'tag-invalidation', 'fence', 'compression', 'messaging'] as const
 
 type Store = 'memory' | 'redis' | 'cluster'
 
@@ -38,6 +39,7 @@ const STEPS: readonly Step[] = [
   { id: 'fence', store: 'redis', run: (ctx) => runFence(ctx, ctx.servers.standalone) },
   { id: 'compression', store: 'memory', run: (ctx) => runCompression(ctx, 'memory') },
   { id: 'compression', store: 'redis', run: (ctx) => runCompression(ctx, ctx.servers.standalone) },
+  { id: 'messaging', store: 'redis', run: (ctx) => runMessaging(ctx, ctx.servers.standalone) },
 ]
 
 function selected(step: Step, only: ReadonlySet<string> | undefined): boolean {

@@ -35,6 +35,7 @@ describe('bench smoke run', () => {
       ['fence', 'redis', 4],
       ['compression', 'memory', 4],
       ['compression', 'redis', 4],
+      ['messaging', 'redis', 3],
     ]
     for (const [id, store, count] of expected) expect(tables.filter((table) => table === `${id}/${store}`), `${id} on ${store}`).toHaveLength(count)
 
@@ -97,6 +98,14 @@ describe('bench smoke run', () => {
         expect(gzip, scenario.title).toBeLessThan(off as number)
         expect(brotli, scenario.title).toBeLessThan(off as number)
       }
+    }
+  })
+
+  it('messaging: the package and the hand-written calls both stored every send and read a full page', () => {
+    const tables = report.scenarios.filter((scenario) => scenario.id === 'messaging')
+    expect(tables).toHaveLength(3)
+    for (const scenario of tables) {
+      for (const row of scenario.rows) expect(row.verified, `${scenario.title} / ${row.contender}`).toBe(true)
     }
   })
 
