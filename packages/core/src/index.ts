@@ -81,4 +81,5 @@ export type { InferSchemaOutput, StandardSchemaV1, StandardSchemaV1Props, Standa
 export { rateLimitedConsoleLogger } from './observability/logger.js'
 export type { CacheLogFields, CacheLogger } from './observability/logger.js'
 export { canonicalJson, stableHash } from './keys/canonical-json.js'
+export { foldText } from './keys/fold-text.js'
 export { encodeBase64Url, hmacSha256, sha256, toHex } from './keys/sha256.js'

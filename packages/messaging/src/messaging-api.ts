@@ -123,11 +123,12 @@ export interface Messaging {
    */
   searchUsers(input: { readonly query: string; readonly type?: UserType; readonly limit?: number }): Promise<{ readonly items: readonly SearchHit[]; readonly degraded: boolean }>
   /**
-   * Marks a user online for the presence TTL; call it every third of that TTL.
+   * Marks a user online for the presence TTL. The client's own heartbeat (a request every third of
+   * that TTL) drives it; the package runs no timer, so a client that stops calling goes offline.
    *
    * @example
    * ```ts
-   * setInterval(() => void messaging.heartbeat({ type: 'doctor', id: 79 }), 20_000)
+   * app.put('/users/doctor/:id/presence', async (request) => messaging.heartbeat({ type: 'doctor', id: request.params.id }))
    * ```
    */
   heartbeat(user: UserRef): Promise<void>

@@ -1,4 +1,4 @@
-import { InvalidOptionsError, hmacSha256, sha256, toHex } from '@cachette/core'
+import { InvalidOptionsError, foldText, hmacSha256, sha256, toHex } from '@cachette/core'
 import { CalendarDateSchema } from './patient-schema.js'
 
 /** What identifies a person for the anti-duplicate rule of seed 000: name, first names, birth date. */
@@ -11,7 +11,6 @@ export interface PatientIdentity {
   readonly date_naissance: string
 }
 
-const COMBINING_MARKS = /\p{M}/gu
 const WHITESPACE_RUN = /\s+/gu
 
 /**
@@ -25,19 +24,8 @@ const WHITESPACE_RUN = /\s+/gu
  * ```
  */
 export function normalizePersonName(name: string): string {
-  // Lower, upper, lower is a full case fold: 'ß' -> 'ss', and 'ẞ' (capital sharp s) goes through
-  // 'ß' to 'ss' too, so a second pass changes nothing. The second NFKD catches letters that case
-  // mapping turns into decomposable ones. Checked idempotent on every code point.
-  return name
-    .normalize('NFKD')
-    .replace(COMBINING_MARKS, '')
-    .toLowerCase()
-    .toUpperCase()
-    .toLowerCase()
-    .normalize('NFKD')
-    .replace(COMBINING_MARKS, '')
-    .replace(WHITESPACE_RUN, ' ')
-    .trim()
+  // core's foldText: NFKD, marks removed, a full case fold (idempotent, checked on every code point).
+  return foldText(name).replace(WHITESPACE_RUN, ' ').trim()
 }
 
 /**

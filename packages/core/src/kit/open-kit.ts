@@ -2,7 +2,7 @@ import type { DriverCapability, DriverWith } from '../driver/driver.js'
 import { CAPABILITY_METHODS, requireCapabilities } from '../driver/driver-capabilities.js'
 import { InvalidOptionsError, isCacheError, type CacheError } from '../errors.js'
 import { dropFlight, queueAfterFailure } from '../operations/cache-invalidation.js'
-import { claimKey, fenceKeys, releaseClaim } from '../operations/fence.js'
+import { claimKey, fenceAdmits, fenceKeys, releaseClaim } from '../operations/fence.js'
 import type { CacheRuntime } from '../store-calls/cache-runtime.js'
 import type { CacheKit, KitOptions } from './kit-api.js'
 import { FlightGroup } from './flight-group.js'
@@ -77,7 +77,7 @@ export function openKit<C extends DriverCapability>(rt: CacheRuntime, options: K
       release: (storeKey: string, claim: string | undefined) => {
         if (claim !== undefined) releaseClaim(rt, target(storeKey), Promise.resolve(claim))
       },
-      admits: (since: number) => rt.config.fenceMs !== undefined && performance.now() - since + 2 * rt.config.deadlineMs < rt.config.fenceMs,
+      admits: (since: number) => fenceAdmits(rt, since),
       refused: (): false => {
         rt.stats.fencedWrites++
         return false

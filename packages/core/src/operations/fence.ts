@@ -125,6 +125,21 @@ function comparable(raw: DriverValue): string | undefined {
 }
 
 /**
+ * Whether a load whose read started at `since` (performance.now()) may still write: the
+ * tombstones of invalidations since then outlive it, with two store calls (each within its
+ * deadline) of margin. False with the fence off.
+ *
+ * @example
+ * ```ts
+ * if (!fenceAdmits(rt, fence.since)) return refused(rt)
+ * ```
+ */
+export function fenceAdmits(rt: CacheRuntime, since: number): boolean {
+  const fenceMs = rt.config.fenceMs
+  return fenceMs !== undefined && performance.now() - since + 2 * rt.config.deadlineMs < fenceMs
+}
+
+/**
  * Writes an entry after a load, only if the key still holds what the load observed before its
  * loader ran. Resolves true when written; false when the fence refused it (counted in
  * `fencedWrites`). Store failures reject, as `rt.store.call` does.
@@ -142,10 +157,9 @@ export async function fencedSet(
   fence: WriteFence,
 ): Promise<boolean> {
   const { fullKey, spec, attributes } = target
-  const fenceMs = rt.config.fenceMs as number
   const driver = rt.config.driver
   // Two store calls may follow, each within its deadline: the tombstone must outlive them too.
-  if (performance.now() - fence.since + 2 * rt.config.deadlineMs >= fenceMs) return refused(rt)
+  if (!fenceAdmits(rt, fence.since)) return refused(rt)
   const observed = fence.observed
   let expected: string | undefined
   if (observed === null || observed === undefined) expected = await fence.claim
