@@ -7,6 +7,7 @@ import { setValue } from './operations/cache-write.js'
 import { deletePattern, deletePatternNow, invalidateKeys, invalidateTags } from './operations/cache-invalidation.js'
 import type { CircuitState } from './resilience/circuit-breaker.js'
 import { withDeadline } from './store-calls/deadline.js'
+import { escapeGlob } from './keys/glob.js'
 import type { Key, KeyPattern } from './keys/define-key.js'
 import { InvalidOptionsError, isCacheError, type CacheErrorCode } from './errors.js'
 import { getOrSet, type Loader, type WriteOptions } from './operations/get-or-set.js'
@@ -17,6 +18,9 @@ import { OPEN_KIT } from './kit/kit-symbol.js'
 import type { KitOptions } from './kit/kit-api.js'
 import type { DriverCapability } from './driver/driver.js'
 import { openKit } from './kit/open-kit.js'
+import { announce, l1Stats, startTiers } from './tiers/tiers.js'
+import { expireKeys, expireTags } from './operations/soft-expiry.js'
+import { clearAll } from './operations/clear.js'
 
 /** What `cache.health()` reports. It never throws. */
 export interface CacheHealth {
@@ -124,6 +128,41 @@ export interface Cache {
    */
   invalidateTags(tags: readonly string[]): Promise<void>
   /**
+   * Soft expiry: the entries become stale but stay in the store, so grace can still serve them if
+   * the loader fails; get() and has() miss at once, getOrSet runs the loader. Unlike invalidate,
+   * which deletes. In every tier and process. Resolves how many entries were made stale. With
+   * `wire: 'plain'`, a bytes codec or a driver without compareAndSet, the entries are deleted
+   * instead. Rejects on a store failure.
+   *
+   * @example
+   * ```ts
+   * await cache.expire(patientKey({ id: 42 })) // refreshed on next read; old value kept for grace
+   * ```
+   */
+  expire(keys: Key<unknown> | string | readonly (Key<unknown> | string)[]): Promise<number>
+  /**
+   * Soft expiry by tag: every entry carrying one of `tags` becomes stale (served by grace if the
+   * loader fails) in one store write per tag, in every tier and process. Rejects on a store
+   * failure, and with an InvalidOptionsError with `wire: 'plain'`.
+   *
+   * @example
+   * ```ts
+   * await cache.expireTags([`tenant:${tenantId}`])
+   * ```
+   */
+  expireTags(tags: readonly string[]): Promise<void>
+  /**
+   * Deletes every entry of this cache's prefix, on every master, in every tier and process
+   * (tag tokens, locks and tombstones included). Resolves how many store keys existed.
+   *
+   * @throws InvalidOptionsError when the cache has no prefix (it would be the whole database).
+   * @example
+   * ```ts
+   * await cache.clear()
+   * ```
+   */
+  clear(): Promise<number>
+  /**
    * Adds an event listener; returns the function that removes it. Events carry the key family
    * label and template, never a value, key or parameter; a listener that throws is ignored.
    *
@@ -212,12 +251,14 @@ export function createCache(options: CacheOptions = {}): Cache {
   const rt = new CacheRuntime(resolveCacheOptions(options))
   const driver = rt.config.driver
   if (rt.config.invalidationQueue !== undefined) {
+    // Once a queued invalidation reaches the store, the other processes' memory tiers hear of it.
     rt.queue = new InvalidationQueue(rt.store, rt.config.invalidationQueue, {
-      deleteKeys: (fullKeys) => fenceKeys(rt, fullKeys, 'invalidate', rt.keys.stringKeyAttributes, undefined),
-      deletePattern: (pattern) => deletePatternNow(rt, pattern),
-      invalidateTags: (tags) => rt.tagTokens.invalidate(tags, rt.keys.stringKeyAttributes),
+      deleteKeys: (fullKeys) => fenceKeys(rt, fullKeys, 'invalidate', rt.keys.stringKeyAttributes, undefined).then((count) => announced(rt, { keys: fullKeys }, count)),
+      deletePattern: (pattern) => deletePatternNow(rt, pattern).then((count) => announced(rt, { patterns: [patternGlob(rt, pattern)] }, count)),
+      invalidateTags: (tags) => rt.tagTokens.invalidate(tags, rt.keys.stringKeyAttributes).then(() => announced(rt, { tags }, undefined)),
     })
   }
+  startTiers(rt)
   let closing: Promise<void> | undefined
   let driverClosing: Promise<void> | undefined
 
@@ -231,7 +272,10 @@ export function createCache(options: CacheOptions = {}): Cache {
     deletePattern: (pattern) => deletePattern(rt, pattern),
     invalidateTags: (tags) => (rt.config.wire === 'plain' ? Promise.reject(invalidateTagsRefused()) : invalidateTags(rt, tags)),
     on: (event, listener) => rt.events.on(event, listener),
-    stats: () => rt.stats.snapshot(rt.flights.size, rt.queue?.size ?? 0),
+    expire: (keys) => expireKeys(rt, keys),
+    expireTags: (tags) => (rt.config.wire === 'plain' ? Promise.reject(invalidateTagsRefused()) : expireTags(rt, tags)),
+    clear: () => clearAll(rt),
+    stats: () => rt.stats.snapshot(rt.flights.size, rt.queue?.size ?? 0, l1Stats(rt)),
     async health() {
       const driver = rt.config.driver.name
       const pendingInvalidations = rt.queue?.size ?? 0
@@ -262,6 +306,9 @@ export function createCache(options: CacheOptions = {}): Cache {
         await Promise.allSettled([...rt.store.pending])
         // One last bounded try for invalidations that failed; what is left is counted and logged.
         await rt.queue?.close()
+        // Then for what the bus could not announce yet, and the subscription ends.
+        await rt.bus?.close()
+        rt.l1?.clear()
       })()
       if (closeDriver) {
         driverClosing ??= closing.then(async () => {
@@ -297,4 +344,15 @@ function closesDriver(options: CacheCloseOptions | undefined, ownsDriver: boolea
   if (driver === undefined) return ownsDriver
   if (typeof driver !== 'boolean') throw new InvalidOptionsError('[@cachette/core] cache.close() options are invalid: driver: expected true or false')
   return driver
+}
+
+/** Announces an invalidation the queue applied, passing its result through. */
+function announced<T>(rt: CacheRuntime, message: Parameters<typeof announce>[1], result: T): T {
+  announce(rt, message)
+  return result
+}
+
+/** The store glob of a queued pattern (what other processes match their memory tier against). */
+function patternGlob(rt: CacheRuntime, pattern: KeyPattern | string): string {
+  return escapeGlob(rt.config.keyPrefix) + (typeof pattern === 'string' ? pattern : pattern.glob)
 }

@@ -22,6 +22,7 @@ export type {
   SortedSetCommands,
   SortedSetEntry,
   Unsubscribe,
+  SubscribeOptions,
   ZRangeOptions,
 } from './driver/driver.js'
 export { CAPABILITY_METHODS, hasCapabilities, requireCapabilities } from './driver/driver-capabilities.js'
@@ -51,7 +52,7 @@ export { createCache } from './create-cache.js'
 export type { Cache, CacheCloseOptions, CacheHealth } from './create-cache.js'
 export type { CacheOptions } from './options/cache-options.js'
 export type { WireFormat } from './encoding/wire-format.js'
-export type { CacheStats } from './observability/cache-stats.js'
+export type { CacheStats, L1Stats } from './observability/cache-stats.js'
 export type { LoaderContext, Loader, WriteOptions } from './operations/get-or-set.js'
 export type {
   DistributedLockOptions,
@@ -62,6 +63,7 @@ export type {
 } from './options/resilience-options.js'
 export type { CircuitBreakerOptions, CircuitState } from './resilience/circuit-breaker.js'
 export type { CompressionOptions } from './options/compression-options.js'
+export type { L1Options } from './options/l1-options.js'
 export type { InvalidationQueueOptions } from './options/invalidation-queue-options.js'
 export type { CacheEvent, CacheEventListener, CacheEventListeners, CacheEventName, DiagnosticsChannelModule } from './observability/cache-events.js'
 export { shouldRefreshEarly } from './resilience/early-refresh.js'

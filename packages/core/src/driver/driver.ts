@@ -533,7 +533,28 @@ export interface PubSubCommands {
    * await unsubscribe() // nothing is delivered to this listener afterwards
    * ```
    */
-  subscribe(channel: string, listener: (message: string) => void): Promise<Unsubscribe>
+  subscribe(channel: string, listener: (message: string) => void, options?: SubscribeOptions): Promise<Unsubscribe>
+}
+
+/** Options of {@link PubSubCommands.subscribe}. */
+export interface SubscribeOptions {
+  /**
+   * Told when the subscription may miss messages: `false` as soon as its connection is lost
+   * (anything published from then on may never arrive), `true` once it is subscribed on the
+   * server again. Two-tier caches rely on it: their memory tier stops serving between the two
+   * calls. A driver whose subscriptions cannot be lost (the memory driver) never calls it; a
+   * driver that cannot tell must not announce `pubsub`. Called at most once per change, never
+   * after the unsubscribe resolves; a listener that throws is ignored.
+   *
+   * @default undefined (not told)
+   * @example
+   * ```ts
+   * await driver.subscribe('identity:cachette:bus', onMessage, {
+   *   onConnectionChange: (connected) => (connected ? resync() : stopServingLocalCopies()),
+   * })
+   * ```
+   */
+  readonly onConnectionChange?: (connected: boolean) => void
 }
 
 /**

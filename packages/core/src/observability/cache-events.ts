@@ -26,6 +26,8 @@ export interface CacheEvent {
   readonly source?: 'store' | 'loader'
   /** `delete`: how many entries (or tags, for invalidateTags) the invalidation removed. */
   readonly count?: number
+  /** `hit`, `miss`, `staleHit` of a two-tier cache (`l1` option): which tier answered (`'store'` for a miss). */
+  readonly tier?: 'l1' | 'store'
   /** The driver's name. */
   readonly driver: string
 }
@@ -56,6 +58,7 @@ export interface EventDetails {
   readonly code?: CacheErrorCode
   readonly source?: 'store' | 'loader'
   readonly count?: number
+  readonly tier?: 'l1' | 'store'
 }
 
 /**

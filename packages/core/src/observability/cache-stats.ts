@@ -65,6 +65,34 @@ export interface CacheStats {
   readonly compressedWrites: number
   /** Bytes those writes saved: payload bytes minus the compressed bytes stored (base64 text counted as stored). */
   readonly compressionSavedBytes: number
+  /** The memory tier of a two-tier cache (`l1` option); absent without one. */
+  readonly l1?: L1Stats
+}
+
+/** What `stats().l1` reports of the memory tier and its invalidation bus. */
+export interface L1Stats {
+  /** Lookups the memory tier answered (also counted in `hits`). */
+  readonly hits: number
+  /** Lookups it could not answer, which went to the store (counted in `hits` or `misses` by the store's answer). */
+  readonly misses: number
+  /** Answers served from it as stale because the store could not be reached (grace; also in `staleHits`). */
+  readonly staleHits: number
+  /** Entries held now. */
+  readonly entries: number
+  /** Payload bytes held now. */
+  readonly bytes: number
+  /** Entries evicted by `maxEntries` or `maxBytes`. */
+  readonly evictions: number
+  /** Whether it serves hits now: the bus is connected (always true with `bus: false`). */
+  readonly serving: boolean
+  /** Bus messages published by this process. */
+  readonly busPublished: number
+  /** Bus messages received from other processes. */
+  readonly busReceived: number
+  /** Publishes that failed (their keys, tags and patterns were kept and published again later). */
+  readonly busPublishFailures: number
+  /** Keys, tags and patterns waiting to be published again. */
+  readonly busPending: number
 }
 
 /** The mutable counters behind {@link CacheStats}. */
@@ -93,8 +121,11 @@ export class StatsCounters {
   invalidationsDropped = 0
   compressedWrites = 0
   compressionSavedBytes = 0
+  l1Hits = 0
+  l1Misses = 0
+  l1StaleHits = 0
 
-  snapshot(inFlight: number, invalidationsPending = 0): CacheStats {
+  snapshot(inFlight: number, invalidationsPending = 0, l1?: Omit<L1Stats, 'hits' | 'misses' | 'staleHits'>): CacheStats {
     const lookups = this.hits + this.misses
     return {
       hits: this.hits,
@@ -124,6 +155,7 @@ export class StatsCounters {
       invalidationsPending,
       compressedWrites: this.compressedWrites,
       compressionSavedBytes: this.compressionSavedBytes,
+      ...(l1 === undefined ? {} : { l1: { hits: this.l1Hits, misses: this.l1Misses, staleHits: this.l1StaleHits, ...l1 } }),
     }
   }
 }

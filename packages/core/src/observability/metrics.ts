@@ -1,9 +1,9 @@
 import type { Attributes, Counter, Histogram, Meter } from '@opentelemetry/api'
 
 /** Operations that appear in the `operation` label of `cache_latency_seconds` and `cache_errors_total`. */
-export type CacheOperation = 'get' | 'set' | 'has' | 'invalidate' | 'deletePattern' | 'invalidateTags' | 'health' | 'lock'
+export type CacheOperation = 'get' | 'set' | 'has' | 'invalidate' | 'deletePattern' | 'invalidateTags' | 'health' | 'lock' | 'bus'
 
-const OPERATIONS: readonly CacheOperation[] = ['get', 'set', 'has', 'invalidate', 'deletePattern', 'invalidateTags', 'health', 'lock']
+const OPERATIONS: readonly CacheOperation[] = ['get', 'set', 'has', 'invalidate', 'deletePattern', 'invalidateTags', 'health', 'lock', 'bus']
 
 /** Bucket bounds in seconds: a local Redis answers in well under a millisecond, a REST store in tens. */
 const LATENCY_BUCKETS_S = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
@@ -12,6 +12,8 @@ const LATENCY_BUCKETS_S = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 
 export interface LabelAttributes {
   readonly label: string
   readonly prefix: Attributes
+  /** `{ key_prefix, tier: 'l1' }`: hits the memory tier of a two-tier cache answered. */
+  readonly l1: Attributes
   readonly operations: Readonly<Record<CacheOperation, Attributes>>
 }
 
@@ -30,7 +32,11 @@ export class CacheMetrics {
   private readonly queuedInvalidations: Counter
   private readonly labels = new Map<string, LabelAttributes>()
 
-  constructor(meter: Meter) {
+  /** @param tiered the cache has a memory tier (`l1`): hits and misses get a `tier` attribute. */
+  constructor(
+    meter: Meter,
+    private readonly tiered = false,
+  ) {
     this.hits = meter.createCounter('cache_hits', { description: 'Cache lookups that found a usable entry' })
     this.misses = meter.createCounter('cache_misses', { description: 'Cache lookups that found no usable entry (absent, expired, invalidated, corrupted or store unavailable)' })
     this.latency = meter.createHistogram('cache_latency_seconds', {
@@ -70,7 +76,9 @@ export class CacheMetrics {
     if (attributes === undefined) {
       const operations = {} as Record<CacheOperation, Attributes>
       for (const operation of OPERATIONS) operations[operation] = Object.freeze({ operation, key_prefix: label })
-      attributes = { label, prefix: Object.freeze({ key_prefix: label }), operations }
+      // With a memory tier, every hit and miss says which tier answered (`tier`); without, the labels stay as they were.
+      const prefix = this.tiered ? Object.freeze({ key_prefix: label, tier: 'store' }) : Object.freeze({ key_prefix: label })
+      attributes = { label, prefix, l1: Object.freeze({ key_prefix: label, tier: 'l1' }), operations }
       this.labels.set(label, attributes)
     }
     return attributes
@@ -78,6 +86,10 @@ export class CacheMetrics {
 
   hit(attributes: LabelAttributes): void {
     this.hits.add(1, attributes.prefix)
+  }
+
+  hitL1(attributes: LabelAttributes): void {
+    this.hits.add(1, attributes.l1)
   }
 
   miss(attributes: LabelAttributes): void {

@@ -4,6 +4,7 @@ import { CircuitOpenError, InvalidKeyError, isCacheError } from '../errors.js'
 import { compileGlob, escapeGlob } from '../keys/glob.js'
 import { fenceFoundKeys, fenceKeys } from './fence.js'
 import { isQueueable } from '../resilience/invalidation-queue.js'
+import { announce } from '../tiers/tiers.js'
 
 /** Keys deleted per DEL during deletePattern: big enough to be fast, small enough not to block Redis. */
 const DELETE_BATCH = 500
@@ -30,6 +31,7 @@ export async function invalidateKeys(rt: CacheRuntime, keys: Key<unknown> | stri
   if (!rt.config.enabled || fullKeys.length === 0) return 0
   if (rt.closed) throw rt.store.closedError('invalidate')
   for (const fullKey of fullKeys) dropFlight(rt, fullKey)
+  rt.l1?.invalidateKeys(fullKeys)
   const spec = specs[0]
   const attributes = rt.keys.attributesOf(spec)
   let deleted: number
@@ -40,6 +42,7 @@ export async function invalidateKeys(rt: CacheRuntime, keys: Key<unknown> | stri
     return 0
   }
   rt.stats.deletes += deleted
+  announce(rt, { keys: fullKeys })
   if (rt.events.active) rt.events.emit('delete', attributes, spec, { operation: 'invalidate', count: deleted })
   return deleted
 }
@@ -107,8 +110,11 @@ export async function deletePattern(rt: CacheRuntime, pattern: KeyPattern | stri
   const inGlob = compileGlob(glob)
   for (const fullKey of [...rt.flights.keys(), ...rt.loads.keys()]) if (inGlob(fullKey) && keep(fullKey)) dropFlight(rt, fullKey)
   rt.shared?.forgetWhere((fullKey) => inGlob(fullKey) && keep(fullKey))
+  rt.l1?.invalidateWhere((fullKey) => inGlob(fullKey) && keep(fullKey))
   try {
     const deleted = await scanAndDelete(rt, glob, keep)
+    // Other processes drop every match of the glob: a KeyPattern's template filter stays here.
+    announce(rt, { patterns: [glob] })
     if (rt.events.active) rt.events.emit('delete', attributes, undefined, { operation: 'deletePattern', count: deleted })
     return deleted
   } catch (error) {
@@ -211,8 +217,10 @@ export async function invalidateTags(rt: CacheRuntime, tags: readonly string[]):
   const checked = [...new Set(tags.map((tag) => rt.keys.checkTag(tag, undefined)))]
   if (!rt.config.enabled || checked.length === 0) return
   if (rt.closed) throw rt.store.closedError('invalidateTags')
+  rt.l1?.invalidateTags(checked)
   try {
     await rt.tagTokens.invalidate(checked, rt.keys.stringKeyAttributes)
+    announce(rt, { tags: checked })
   } catch (error) {
     // Re-invalidating a tag that did get a new token is harmless: queue them all.
     if (!queueFailed(rt, error, () => rt.queue?.addTags(checked) === true)) throw error

@@ -11,6 +11,8 @@ import type { StandardSchemaV1Result } from '../keys/standard-schema.js'
 import { refuseEnvelopeUse } from '../encoding/plain-wire.js'
 import { decodeBytesEntry, decodeStringEntry } from '../encoding/wire-format.js'
 import { inflateBytes, inflateText } from '../encoding/payload-compression.js'
+import { keepInL1 } from '../tiers/tiers.js'
+import { l1Fallback, l1Value, recordL1Stale } from '../tiers/l1-read.js'
 
 /** Thrown by a read the open circuit skipped; every caller of readEntry catches it, so one instance is enough. */
 const CIRCUIT_SKIP = new CircuitOpenError('get')
@@ -24,6 +26,7 @@ const CIRCUIT_SKIP = new CircuitOpenError('get')
  * background and is counted; it never throws. A store failure throws the CacheError that
  * `rt.store.failed()` already counted and logged, so each caller decides how to degrade. A tombstone
  * (an invalidation's fence) is a MISS. `sink` (getOrSet) receives what the key held, for the fence.
+ * With a memory tier, `l1Mark` (taken before the read) keeps a fresh entry there.
  *
  * @example
  * ```ts
@@ -38,6 +41,7 @@ export async function readEntry(
   attributes: LabelAttributes,
   operation: 'get' | 'has',
   sink?: { observed: Observed },
+  l1Mark?: number,
 ): Promise<unknown> {
   const driver = rt.config.driver
   const codec = spec?.codec ?? rt.config.codec
@@ -57,16 +61,45 @@ export async function readEntry(
   }
   breaker?.succeeded()
   rt.metrics.latencyMs(attributes, operation, performance.now() - started)
+  return decodeEntry(rt, fullKey, raw, spec, attributes, operation, sink, l1Mark)
+}
+
+/**
+ * The second half of {@link readEntry}, for a value already fetched (one of an MGET's answers):
+ * envelope, decompression, codec, schema, tag tokens, the invalidation queue's shadow, the memory
+ * tier. Returns the value, a {@link TimedEntry} or MISS; never throws for a bad entry (counted,
+ * deleted in the background), throws the counted CacheError of a tag-token read that failed.
+ *
+ * @example
+ * ```ts
+ * const value = await decodeEntry(rt, fullKey, raws[i], spec, attributes, 'get', undefined, mark)
+ * ```
+ */
+export async function decodeEntry(
+  rt: CacheRuntime,
+  fullKey: string,
+  raw: DriverValue | null,
+  spec: KeySpec | undefined,
+  attributes: LabelAttributes,
+  operation: 'get' | 'has',
+  sink?: { observed: Observed },
+  l1Mark?: number,
+): Promise<unknown> {
+  const codec = spec?.codec ?? rt.config.codec
   if (sink !== undefined) sink.observed = raw
   if (raw === null || isTombstone(raw)) return MISS
 
   let value: unknown
   let meta: EntryMeta | undefined
+  // The codec's payload (uncompressed), for the memory tier.
+  let payload: DriverValue = raw
+  let sharedValue: unknown = MISS
   // shareValues: the value decoded earlier from this very text, by this codec and schema.
   const shared = rt.shared !== undefined && codec.format === 'string' ? rt.shared.get(fullKey, raw as string, codec, spec?.schema) : undefined
   if (shared !== undefined) {
     value = shared.value
     meta = shared.meta
+    sharedValue = value
   } else {
     try {
       // wire: 'plain' hands the whole value to the codec (a tombstone was already a miss above),
@@ -76,18 +109,18 @@ export async function readEntry(
       if (codec.format === 'bytes') {
         const entry = decodeBytesEntry(rt.config.wire, raw as Uint8Array, plainCompressed)
         meta = entry.meta
-        if (meta?.z === undefined) value = codec.decode(entry.payload)
+        if (meta?.z === undefined) value = codec.decode((payload = entry.payload))
         else {
-          const payload = inflateBytes(meta, entry.payload)
-          value = codec.decode(payload instanceof Promise ? await payload : payload)
+          const inflated = inflateBytes(meta, entry.payload)
+          value = codec.decode((payload = inflated instanceof Promise ? await inflated : inflated))
         }
       } else {
         const entry = decodeStringEntry(rt.config.wire, raw as string, plainCompressed)
         meta = entry.meta
-        if (meta?.z === undefined) value = codec.decode(entry.payload)
+        if (meta?.z === undefined) value = codec.decode((payload = entry.payload))
         else {
-          const payload = inflateText(meta, entry.payload)
-          value = codec.decode(payload instanceof Promise ? await payload : payload)
+          const inflated = inflateText(meta, entry.payload)
+          value = codec.decode((payload = inflated instanceof Promise ? await inflated : inflated))
         }
       }
       if (spec?.schema !== undefined) {
@@ -98,7 +131,7 @@ export async function readEntry(
       }
       // Inside the try: a value that cannot be frozen (a codec's exotic object) is an undecodable
       // entry like any other, not an error that getValue() would take for a counted store failure.
-      if (rt.shared !== undefined && codec.format === 'string') value = rt.shared.keep(fullKey, raw as string, codec, spec?.schema, value, meta)
+      if (rt.shared !== undefined && codec.format === 'string') value = sharedValue = rt.shared.keep(fullKey, raw as string, codec, spec?.schema, value, meta)
     } catch {
       // Neither the error nor its message is kept: a codec error may quote the payload.
       return corrupted(rt, fullKey, raw, spec, attributes, operation, sink !== undefined && rt.config.fenceMs !== undefined)
@@ -108,13 +141,17 @@ export async function readEntry(
   // An invalidation of this entry failed and waits in the queue: the entry may be stale data.
   const queue = rt.queue
   if (queue !== undefined && queue.size > 0 && queue.shadows(fullKey, meta?.t)) return MISS
-  if (meta?.t !== undefined && !(await rt.tagTokens.verify(meta.t, attributes, spec))) {
+  const tagState = meta?.t === undefined ? 'fresh' : await rt.tagTokens.verify(meta.t, attributes, spec)
+  // Soft-expired by expireTags: stale at once, for grace (getOrSet's loader refreshes it).
+  if (tagState === 'stale') return new TimedEntry(value, 0, meta?.d ?? 0)
+  if (tagState === 'miss') {
     rt.stats.tagMisses++
     // Tokens never come back, so the entry is dead: reclaim it now rather than at its TTL. Not in
     // getOrSet: its fenced write replaces exactly this value, which a delete would make it miss.
     if (sink === undefined || rt.config.fenceMs === undefined) rt.store.deleteInBackground(fullKey, raw, operation, attributes, spec)
     return MISS
   }
+  if (l1Mark !== undefined) keepInL1(rt, fullKey, spec, payload, meta, l1Mark, undefined, sharedValue)
   if (meta?.f !== undefined) return new TimedEntry(value, meta.f, meta.d ?? 0)
   return value
 }
@@ -151,12 +188,37 @@ export async function getValue(rt: CacheRuntime, key: Key<unknown> | string): Pr
     rt.recordMiss(attributes, spec, 'get')
     return undefined
   }
+  const fullKey = keys.fullKey(key)
+  const l1 = rt.l1
+  let mark: number | undefined
+  if (l1 !== undefined) {
+    const entry = l1.hit(fullKey, rt.config.clock.now())
+    if (entry !== undefined) {
+      let value = l1Value(rt, fullKey, entry, spec)
+      if (value instanceof Promise) value = await value
+      if (value !== MISS) {
+        rt.recordL1Hit(attributes, spec, 'get')
+        return value
+      }
+    }
+    rt.stats.l1Misses++
+    mark = l1.mark()
+  }
   let value: unknown
   try {
-    value = freshValue(rt, await readEntry(rt, keys.fullKey(key), spec, attributes, 'get'))
+    value = freshValue(rt, await readEntry(rt, fullKey, spec, attributes, 'get', undefined, mark))
   } catch {
-    // Already counted and logged by rt.store.failed(): a store failure reads as a miss.
+    // Already counted and logged by rt.store.failed(): a store failure reads as a miss, unless
+    // the memory tier still holds the entry within its TTL.
     value = MISS
+    if (l1 !== undefined) {
+      let stale = l1Fallback(rt, fullKey, spec, rt.config.clock.now(), 'fresh')
+      if (stale instanceof Promise) stale = await stale
+      if (stale !== MISS) {
+        recordL1Stale(rt, attributes, spec, 'get')
+        return stale
+      }
+    }
   }
   if (value === MISS) {
     rt.recordMiss(attributes, spec, 'get')
@@ -179,8 +241,15 @@ export async function hasValue(rt: CacheRuntime, key: Key<unknown> | string): Pr
   const spec = keys.specOf(key)
   if (rt.config.wire === 'plain') refuseEnvelopeUse(spec, undefined)
   if (!rt.config.enabled || rt.closed) return false
+  const fullKey = keys.fullKey(key)
+  const entry = rt.l1?.hit(fullKey, rt.config.clock.now())
+  if (entry !== undefined) {
+    let value = l1Value(rt, fullKey, entry, spec)
+    if (value instanceof Promise) value = await value
+    if (value !== MISS) return true
+  }
   try {
-    return freshValue(rt, await readEntry(rt, keys.fullKey(key), spec, keys.attributesOf(spec), 'has')) !== MISS
+    return freshValue(rt, await readEntry(rt, fullKey, spec, keys.attributesOf(spec), 'has')) !== MISS
   } catch {
     return false
   }

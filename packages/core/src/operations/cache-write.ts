@@ -13,6 +13,7 @@ import { parseTtlSpec, type ParsedTtl } from '../options/ttl.js'
 import { timedTtl } from '../resilience/grace.js'
 import { refuseEnvelopeUse } from '../encoding/plain-wire.js'
 import { compressPayload, reachesThreshold, type CompressedPayload, type ResolvedCompression } from '../encoding/payload-compression.js'
+import { announce, keepInL1 } from '../tiers/tiers.js'
 
 /**
  * Runs the codec. Synchronous and before any store call, so a value the codec refuses is
@@ -46,6 +47,8 @@ export interface WriteTarget {
   readonly tags: readonly string[]
   /** The entry's TTL, ms: clamped to maxTtl and jittered, before any grace period. */
   readonly ttlMs: number
+  /** The memory tier's mark when the write was planned (before the loader ran), if there is a memory tier. */
+  readonly l1Mark?: number
 }
 
 /** What a getOrSet load adds to its write. */
@@ -71,6 +74,8 @@ export interface PreparedWrite {
   readonly freshUntil?: number
   /** How long the loader took, ms (written as `d`), for early refresh. */
   readonly loadMs?: number
+  /** See {@link WriteTarget.l1Mark}. */
+  readonly l1Mark?: number
 }
 
 /**
@@ -96,7 +101,8 @@ export function planWrite(
 ): WriteTarget {
   const tags = rt.keys.tagsOf(key, spec, options?.tags)
   const ttlMs = rt.keys.ttlMs(spec, options?.ttl === undefined ? undefined : parseTtlSpec(options.ttl), operation, attributes)
-  return { fullKey, spec, attributes, options, tags, ttlMs }
+  const l1 = rt.l1
+  return l1 === undefined ? { fullKey, spec, attributes, options, tags, ttlMs } : { fullKey, spec, attributes, options, tags, ttlMs, l1Mark: l1.mark() }
 }
 
 /**
@@ -113,13 +119,15 @@ export function planWrite(
  * ```
  */
 export function prepareWrite(rt: CacheRuntime, target: WriteTarget, value: unknown, load?: LoadResult): PreparedWrite {
-  const { fullKey, spec, attributes, tags } = target
+  const { fullKey, spec, attributes, tags, l1Mark } = target
   const ttlMs = load?.ttl === undefined ? target.ttlMs : rt.keys.ttlMs(spec, load.ttl, 'getOrSet', attributes)
   const encoded = encodePayload(rt.keys.codecOf(spec), value, spec)
   const policy = load?.policy ?? rt.keys.loadPolicy(spec, target.options)
-  if (!policy.timed) return { fullKey, spec, attributes, encoded, ttlMs, tags }
+  // With a memory tier every entry records when it stops being fresh: other processes' memory
+  // tiers must not keep it longer than the store does.
+  if (!policy.timed && rt.l1 === undefined) return { fullKey, spec, attributes, encoded, ttlMs, tags }
   const { storeTtlMs, freshUntil } = timedTtl(ttlMs, policy.graceMs, rt.config.maxTtlMs, rt.config.clock.now())
-  return { fullKey, spec, attributes, encoded, ttlMs: storeTtlMs, tags, freshUntil, loadMs: load?.loadMs }
+  return { fullKey, spec, attributes, encoded, ttlMs: storeTtlMs, tags, freshUntil, loadMs: load?.loadMs, l1Mark }
 }
 
 /**
@@ -183,8 +191,14 @@ export async function storeEntry(rt: CacheRuntime, write: PreparedWrite, tokens?
     if (rt.events.active) rt.events.emit('set', write.attributes, write.spec, { operation: 'set' })
     // The store took a write: if invalidations are waiting for it, retry them now.
     if (rt.queue !== undefined && rt.queue.size > 0) rt.queue.kick()
+    if (rt.l1 !== undefined) wroteThrough(rt, write, meta)
     return true
   } catch {
+    // The store may hold either value now (a timeout is not a refusal): no tier keeps the old one.
+    if (rt.l1 !== undefined) {
+      rt.l1.invalidateKeys([write.fullKey])
+      announce(rt, { keys: [write.fullKey] })
+    }
     return false
   }
 }
@@ -200,4 +214,11 @@ async function compressWithFallback(rt: CacheRuntime, write: PreparedWrite, comp
     rt.store.warn('a value could not be compressed; it was stored uncompressed', 'set', 'UNSUPPORTED', write.attributes, write.spec, error instanceof Error ? error.name : undefined)
     return undefined
   }
+}
+
+/** After a write reached the store: this process's memory tier keeps it, the others drop their copy. */
+function wroteThrough(rt: CacheRuntime, write: PreparedWrite, meta: EntryMeta | undefined): void {
+  // Never a shared value here: the caller may still change the object it handed to set().
+  if (write.l1Mark !== undefined) keepInL1(rt, write.fullKey, write.spec, write.encoded.payload, meta, write.l1Mark, rt.config.clock.now() + write.ttlMs)
+  announce(rt, { keys: [write.fullKey] })
 }

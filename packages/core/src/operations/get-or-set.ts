@@ -1,9 +1,10 @@
 import { readEntry } from './cache-read.js'
 import { MISS, type CacheRuntime, type Flight } from '../store-calls/cache-runtime.js'
-import type { Key } from '../keys/define-key.js'
+import type { Key, KeySpec } from '../keys/define-key.js'
 import { TimedEntry } from '../resilience/grace.js'
 import { LoadContext, runLoader, type Loader, type WriteOptions } from './loader-context.js'
 import { refuseEnvelopeUse } from '../encoding/plain-wire.js'
+import { l1Fallback, l1Value, recordL1Stale } from '../tiers/l1-read.js'
 import { loadOnMiss, mayRefreshEarly, maybeRefreshEarly, mayRevalidate, maybeRevalidate } from '../resilience/resilient-load.js'
 
 export type { Loader, LoaderContext, WriteOptions } from './loader-context.js'
@@ -49,10 +50,31 @@ export function getOrSet(
     return runLoader(rt, loader, new LoadContext())
   }
   const fullKey = keys.fullKey(key)
+  const l1 = rt.l1
+  if (l1 !== undefined) {
+    const entry = l1.hit(fullKey, rt.config.clock.now())
+    if (entry !== undefined) {
+      const value = l1Value(rt, fullKey, entry, spec)
+      if (value instanceof Promise) return value.then((checked) => (checked === MISS ? fly(rt, key, fullKey, spec, loader, options) : l1Hit(rt, spec, checked)))
+      if (value !== MISS) return Promise.resolve(l1Hit(rt, spec, value))
+    }
+    rt.stats.l1Misses++
+  }
+  return fly(rt, key, fullKey, spec, loader, options)
+}
+
+/** Counts a memory-tier hit of getOrSet and returns its value. */
+function l1Hit(rt: CacheRuntime, spec: KeySpec | undefined, value: unknown): unknown {
+  rt.recordL1Hit(rt.keys.attributesOf(spec), spec, 'getOrSet')
+  return value
+}
+
+/** The store's part of getOrSet: joins the key's flight, or starts one. */
+function fly(rt: CacheRuntime, key: Key<unknown> | string, fullKey: string, spec: KeySpec | undefined, loader: Loader<unknown>, options: WriteOptions | undefined): Promise<unknown> {
   const existing = rt.flights.get(fullKey)
   if (existing !== undefined) return existing.promise
 
-  const attributes = keys.attributesOf(spec)
+  const attributes = rt.keys.attributesOf(spec)
   // The promise is assigned right below; the flight only ends after an await, so never before that.
   const flight = { promise: undefined as unknown as Promise<unknown>, skipWrite: false, observed: undefined } as { -readonly [K in keyof Flight]: Flight[K] }
 
@@ -61,7 +83,7 @@ export function getOrSet(
     let readOk = true
     let stale: TimedEntry | undefined
     try {
-      const cached = await readEntry(rt, fullKey, spec, attributes, 'get', flight)
+      const cached = await readEntry(rt, fullKey, spec, attributes, 'get', flight, rt.l1?.mark())
       if (cached !== MISS) {
         // A plain entry is the hit path: nothing more to decide.
         if (!(cached instanceof TimedEntry)) {
@@ -80,8 +102,18 @@ export function getOrSet(
         stale = cached
       }
     } catch {
-      // Store failure, deadline or open circuit: already counted. Degrade to the loader.
+      // Store failure, deadline or open circuit: already counted. Degrade to the memory tier's
+      // copy within its grace, else to the loader.
       readOk = false
+      if (rt.l1 !== undefined) {
+        let held = l1Fallback(rt, fullKey, spec, rt.config.clock.now(), 'grace')
+        if (held instanceof Promise) held = await held
+        if (held !== MISS) {
+          recordL1Stale(rt, attributes, spec, 'getOrSet')
+          endFlight(rt, fullKey, flight)
+          return held
+        }
+      }
     }
     const readElapsedMs = performance.now() - readStarted
     return loadOnMiss(rt, {

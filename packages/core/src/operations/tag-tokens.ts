@@ -10,7 +10,22 @@ import { encodeBase64Url } from '../keys/sha256.js'
  * token (one SET, whatever the number of entries); a read whose recorded token differs from the
  * current one, or whose token is gone, is a miss. Tokens are 128 random bits, so a token created
  * again after it expired can never equal an old one and revive old entries.
+ *
+ * Soft expiry (`expireTags`) also replaces the token, but keeps the earlier ones after it,
+ * space-separated (`<current> <previous> ...`, at most {@link MAX_SOFT_TOKENS} in all): an entry
+ * recorded under a kept token is stale rather than gone, so grace can still serve it.
  */
+
+/** Tokens a tag's key holds at most: the current one and the soft-expired ones before it. */
+const MAX_SOFT_TOKENS = 8
+
+/** What a tagged entry's recorded tokens say: all current, one soft-expired, or one gone. */
+export type TagState = 'fresh' | 'stale' | 'miss'
+
+function currentToken(stored: string): string {
+  const space = stored.indexOf(' ')
+  return space === -1 ? stored : stored.slice(0, space)
+}
 
 const REFRESH_INTERVAL_MS = 3_600_000
 const MAX_REMEMBERED_REFRESHES = 10_000
@@ -68,13 +83,20 @@ export class TagTokens {
     return readKeys(this.store, tags.map((tag) => this.tokenKey(tag)), operation, attributes, spec)
   }
 
-  /** True when every recorded token is still the current one. */
-  async verify(recorded: Readonly<Record<string, string>>, attributes: LabelAttributes, spec: KeySpec | undefined): Promise<boolean> {
+  /** 'fresh' when every recorded token is still the current one, 'stale' when one was soft-expired, else 'miss'. */
+  async verify(recorded: Readonly<Record<string, string>>, attributes: LabelAttributes, spec: KeySpec | undefined): Promise<TagState> {
     const tags = Object.keys(recorded)
-    if (tags.length === 0) return true
+    if (tags.length === 0) return 'fresh'
     const current = await this.read(tags, 'get', attributes, spec)
-    for (let i = 0; i < tags.length; i++) if (current[i] !== recorded[tags[i] as string]) return false
-    return true
+    let state: TagState = 'fresh'
+    for (let i = 0; i < tags.length; i++) {
+      const stored = current[i]
+      const token = recorded[tags[i] as string] as string
+      if (stored === token) continue
+      if (stored === null || stored === undefined || !stored.split(' ').includes(token)) return 'miss'
+      if (currentToken(stored) !== token) state = 'stale'
+    }
+    return state
   }
 
   /**
@@ -97,12 +119,13 @@ export class TagTokens {
             const fresh = newToken()
             const created = await this.store.call('set', attributes, spec, () => driver.set(key, fresh, { ttlMs: this.tokenTtlMs, condition: 'nx' }))
             // Another writer created it first: use theirs. Gone again already: the entry will read as a miss.
-            record[tag] = created ? fresh : ((await this.store.call('set', attributes, spec, () => driver.get(key))) ?? fresh)
+            const theirs = created ? fresh : await this.store.call('set', attributes, spec, () => driver.get(key))
+            record[tag] = theirs === null ? fresh : currentToken(theirs)
             this.remember(tag, now)
           })(),
         )
       } else {
-        record[tag] = token
+        record[tag] = currentToken(token)
         if (now - (this.refreshedAt.get(tag) ?? Number.NEGATIVE_INFINITY) >= this.refreshIntervalMs) {
           this.remember(tag, now)
           work.push(this.store.call('set', attributes, spec, () => driver.pexpire(key, this.tokenTtlMs)))
@@ -120,6 +143,35 @@ export class TagTokens {
     await Promise.all(
       tags.map(async (tag) => {
         await this.store.call('invalidateTags', attributes, undefined, () => driver.set(this.tokenKey(tag), newToken(), { ttlMs: this.tokenTtlMs }))
+        this.remember(tag, now)
+      }),
+    )
+  }
+
+  /**
+   * Soft-expires `tags`: a new current token, the earlier ones kept after it, so the entries
+   * written under them read as stale (served by grace when the loader fails) instead of as misses.
+   * Atomic per tag where the driver has compareAndSet (a concurrent invalidation is not undone);
+   * a tag without a token has no live entry and is left alone.
+   */
+  async expire(tags: readonly string[], attributes: LabelAttributes): Promise<void> {
+    const driver = this.store.config.driver
+    const now = this.store.config.clock.now()
+    await Promise.all(
+      tags.map(async (tag) => {
+        const key = this.tokenKey(tag)
+        for (let attempt = 0; attempt < 3; attempt++) {
+          const stored = await this.store.call('invalidateTags', attributes, undefined, () => driver.get(key))
+          if (stored === null) return
+          const next = [newToken(), ...stored.split(' ')].slice(0, MAX_SOFT_TOKENS).join(' ')
+          const compareAndSet = driver.compareAndSet
+          if (compareAndSet === undefined || driver.capabilities.compareAndSet !== true) {
+            await this.store.call('invalidateTags', attributes, undefined, () => driver.set(key, next, { ttlMs: this.tokenTtlMs }))
+            break
+          }
+          if (await this.store.call('invalidateTags', attributes, undefined, () => compareAndSet.call(driver, key, stored, next, { ttlMs: this.tokenTtlMs }))) break
+          // Replaced meanwhile (another invalidation or expiry): read it again.
+        }
         this.remember(tag, now)
       }),
     )

@@ -17,6 +17,7 @@ import { POLICY_NAME_PATTERN, ttlPresets } from './ttl.js'
 import { envelopeOptionsIn, needsEnvelope } from '../encoding/plain-wire.js'
 import type { WireFormat } from '../encoding/wire-format.js'
 import { compressionSchema, resolveCompression, type CompressionOptions } from './compression-options.js'
+import { l1Schema, resolveL1, type L1Options, type ResolvedL1 } from './l1-options.js'
 import type { ResolvedCompression } from '../encoding/payload-compression.js'
 import { describeIssues } from '../keys/zod-issues.js'
 
@@ -266,6 +267,23 @@ export interface CacheOptions extends ResilienceOptions, StoreProtectionOptions 
    * ```
    */
   readonly compression?: boolean | CompressionOptions
+  /**
+   * A memory tier in front of the store (two tiers). Reads are answered from process memory while
+   * an entry is in it (no round trip, and no store at all while it is down); writes and
+   * invalidations go to the store, then to the other processes' memory tiers over the driver's
+   * pub/sub (the invalidation bus: keys, tags and patterns, never values). While the bus is
+   * disconnected the memory tier answers nothing, since messages may be missed meanwhile. With the
+   * store unreachable, an entry it holds is served as stale within the entry's TTL and grace.
+   * `true` takes the defaults. See docs/tiers.md.
+   *
+   * @default undefined (one tier: every read asks the store)
+   * @example
+   * ```ts
+   * createCache({ driver: ioredisDriver({ url }), prefix: 'identity', l1: true })
+   * createCache({ driver, l1: { maxEntries: 50_000, maxBytes: 128 * 1024 * 1024, ttl: '30s' } })
+   * ```
+   */
+  readonly l1?: boolean | L1Options
 }
 
 /** The options after validation, defaults and environment, as the cache uses them. */
@@ -300,6 +318,8 @@ export interface ResolvedCacheConfig {
   readonly wire: WireFormat
   /** Compression of large payloads, or undefined when off. */
   readonly compression: ResolvedCompression | undefined
+  /** The memory tier, or undefined without one. */
+  readonly l1: ResolvedL1 | undefined
 }
 
 const durationSchema = z.custom<Duration>((value) => isDurationLike(value), {
@@ -338,6 +358,7 @@ const optionsSchema = z.strictObject({
   fence: z.union([z.literal(false), z.strictObject({ ttl: durationSchema.optional() })]).optional(),
   wire: z.enum(['cachette', 'plain']).optional(),
   compression: compressionSchema.optional(),
+  l1: l1Schema.optional(),
   ...resilienceShape,
   ...storeProtectionShape,
 })
@@ -420,6 +441,8 @@ export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheCo
   if (problems.length > 0) fail(problems)
 
   const driver = options.driver ?? memoryDriver()
+  const l1 = resolveL1(options.l1, driver.capabilities, driver.name, problems)
+  if (problems.length > 0) fail(problems)
   const codec = options.codec ?? jsonCodec
   if (codec.format === 'bytes' && driver.capabilities?.binary !== true) {
     fail([`codec: the '${codec.name}' codec stores bytes but the '${driver.name}' driver does not support binary values`])
@@ -445,5 +468,6 @@ export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheCo
     fenceMs,
     wire,
     compression,
+    l1,
   }
 }

@@ -10,6 +10,8 @@ import { CacheMetrics, type LabelAttributes } from '../observability/metrics.js'
 import { SharedValues } from '../encoding/shared-values.js'
 import { TagTokens } from '../operations/tag-tokens.js'
 import { StoreCalls } from './store-calls.js'
+import type { L1Tier } from '../tiers/l1-tier.js'
+import type { InvalidationBus } from '../tiers/invalidation-bus.js'
 
 /** What a read returns when there is no usable entry (a symbol, so `null` stays a cacheable value). */
 export const MISS: unique symbol = Symbol('cachette.miss')
@@ -67,10 +69,14 @@ export class CacheRuntime {
   /** `revalidate`: when each key's store TTL may be read again (performance.now()), by full key. */
   readonly revalidationChecks = new Map<string, number>()
   queue: InvalidationQueue | undefined
+  /** The memory tier (`l1` option), set by createCache. */
+  l1: L1Tier | undefined
+  /** The invalidation bus of the memory tier, unless `l1: { bus: false }`. */
+  bus: InvalidationBus | undefined
   closed = false
 
   constructor(readonly config: ResolvedCacheConfig) {
-    this.metrics = new CacheMetrics(config.meter)
+    this.metrics = new CacheMetrics(config.meter, config.l1 !== undefined)
     this.events = new CacheEvents(config.driver.name, config.events, config.diagnosticsChannel)
     const stringKeyAttributes = this.metrics.attributesFor(config.prefix === '' ? '(none)' : config.prefix)
     this.store = new StoreCalls(config, this.stats, this.metrics, this.events, stringKeyAttributes, () => this.queue?.kick())
@@ -83,13 +89,21 @@ export class CacheRuntime {
   recordHit(attributes: LabelAttributes, spec: KeySpec | undefined, operation: 'get' | 'getOrSet'): void {
     this.stats.hits++
     this.metrics.hit(attributes)
-    if (this.events.active) this.events.emit('hit', attributes, spec, { operation })
+    if (this.events.active) this.events.emit('hit', attributes, spec, this.l1 === undefined ? { operation } : { operation, tier: 'store' })
+  }
+
+  /** Counts a hit the memory tier answered (`tier: 'l1'`). */
+  recordL1Hit(attributes: LabelAttributes, spec: KeySpec | undefined, operation: 'get' | 'getOrSet'): void {
+    this.stats.hits++
+    this.stats.l1Hits++
+    this.metrics.hitL1(attributes)
+    if (this.events.active) this.events.emit('hit', attributes, spec, { operation, tier: 'l1' })
   }
 
   /** Counts a miss: stats, `cache_misses_total`, and the event (built only when someone listens). */
   recordMiss(attributes: LabelAttributes, spec: KeySpec | undefined, operation: 'get' | 'getOrSet'): void {
     this.stats.misses++
     this.metrics.miss(attributes)
-    if (this.events.active) this.events.emit('miss', attributes, spec, { operation })
+    if (this.events.active) this.events.emit('miss', attributes, spec, this.l1 === undefined ? { operation } : { operation, tier: 'store' })
   }
 }
