@@ -1,13 +1,13 @@
 import { chaosDriver, createFakeClock } from '@cachette/testing'
 import { describe, expect, it, vi } from 'vitest'
-import { createCache, defineKey, InvalidOptionsError, memoryDriver, type CacheEvent, type Driver } from '../src/index.js'
+import { createCache, defineKey, InvalidOptionsError, memoryDriver, type CacheEvent, type Driver, type Duration } from '../src/index.js'
 import { flakyBus } from './support/flaky-bus.js'
 import { randomPrefix, recordingLogger } from './support/cache.js'
 
-const patientKey = defineKey<{ v: number }>('patient:{id}')
+const patientKey = defineKey('patient:{id}')
 
 /** Two "processes": two caches with a memory tier each, on one store (the memory driver's pub/sub is the bus). */
-function twoProcesses(options: { driver?: Driver; l1?: object; grace?: string; clock?: ReturnType<typeof createFakeClock> } = {}) {
+function twoProcesses(options: { driver?: Driver; l1?: object; grace?: Duration; clock?: ReturnType<typeof createFakeClock> } = {}) {
   const clock = options.clock ?? createFakeClock()
   const driver = options.driver ?? memoryDriver({ clock })
   const prefix = randomPrefix()

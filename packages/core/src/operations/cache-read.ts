@@ -5,6 +5,7 @@ import { readBytes } from '../driver/driver-capabilities.js'
 import type { EntryMeta } from '../encoding/envelope.js'
 import { CircuitOpenError } from '../errors.js'
 import { isTombstone, type Observed } from './fence.js'
+import type { TagState } from './tag-tokens.js'
 import { TimedEntry } from '../resilience/grace.js'
 import type { LabelAttributes } from '../observability/metrics.js'
 import type { StandardSchemaV1Result } from '../keys/standard-schema.js'
@@ -40,7 +41,7 @@ export async function readEntry(
   spec: KeySpec | undefined,
   attributes: LabelAttributes,
   operation: 'get' | 'has',
-  sink?: { observed: Observed },
+  sink?: ReadSink,
   l1Mark?: number,
 ): Promise<unknown> {
   const driver = rt.config.driver
@@ -52,6 +53,7 @@ export async function readEntry(
     throw CIRCUIT_SKIP
   }
   const started = performance.now()
+  if (sink !== undefined) sink.startedAt = started
   let raw: DriverValue | null
   // Inline rather than store.call(): this is the hit path, and a closure per call is measurable.
   try {
@@ -64,18 +66,40 @@ export async function readEntry(
   return decodeEntry(rt, fullKey, raw, spec, attributes, operation, sink, l1Mark)
 }
 
+/** What a getOrSet read reports besides the value: what the key held (for the fence) and when the read started. */
+export interface ReadSink {
+  observed: Observed
+  /** performance.now() when the store call started (set by readEntry). */
+  startedAt?: number
+}
+
+/** One stored value being decoded: what every step of {@link decodeEntry} needs. */
+interface Decoding {
+  readonly rt: CacheRuntime
+  readonly fullKey: string
+  readonly raw: DriverValue
+  readonly spec: KeySpec | undefined
+  readonly attributes: LabelAttributes
+  readonly operation: 'get' | 'has'
+  /** Set for getOrSet: its fenced write replaces a bad entry, so nothing is deleted in the background. */
+  readonly replaced: boolean
+  readonly l1Mark: number | undefined
+}
+
 /**
  * The second half of {@link readEntry}, for a value already fetched (one of an MGET's answers):
  * envelope, decompression, codec, schema, tag tokens, the invalidation queue's shadow, the memory
- * tier. Returns the value, a {@link TimedEntry} or MISS; never throws for a bad entry (counted,
- * deleted in the background), throws the counted CacheError of a tag-token read that failed.
+ * tier. Returns the value, a {@link TimedEntry} or MISS, synchronously unless a step has to wait
+ * (a compressed payload, an asynchronous schema, tag tokens to read): the hit path of a plain
+ * entry takes no promise. Never fails for a bad entry (counted, deleted in the background);
+ * rejects with the counted CacheError of a tag-token read that failed.
  *
  * @example
  * ```ts
  * const value = await decodeEntry(rt, fullKey, raws[i], spec, attributes, 'get', undefined, mark)
  * ```
  */
-export async function decodeEntry(
+export function decodeEntry(
   rt: CacheRuntime,
   fullKey: string,
   raw: DriverValue | null,
@@ -84,74 +108,91 @@ export async function decodeEntry(
   operation: 'get' | 'has',
   sink?: { observed: Observed },
   l1Mark?: number,
-): Promise<unknown> {
-  const codec = spec?.codec ?? rt.config.codec
+): unknown {
   if (sink !== undefined) sink.observed = raw
   if (raw === null || isTombstone(raw)) return MISS
-
-  let value: unknown
-  let meta: EntryMeta | undefined
-  // The codec's payload (uncompressed), for the memory tier.
-  let payload: DriverValue = raw
-  let sharedValue: unknown = MISS
+  const d: Decoding = { rt, fullKey, raw, spec, attributes, operation, replaced: sink !== undefined && rt.config.fenceMs !== undefined, l1Mark }
+  const codec = spec?.codec ?? rt.config.codec
   // shareValues: the value decoded earlier from this very text, by this codec and schema.
   const shared = rt.shared !== undefined && codec.format === 'string' ? rt.shared.get(fullKey, raw as string, codec, spec?.schema) : undefined
-  if (shared !== undefined) {
-    value = shared.value
-    meta = shared.meta
-    sharedValue = value
-  } else {
-    try {
-      // wire: 'plain' hands the whole value to the codec (a tombstone was already a miss above),
-      // unless compression is on and the value starts with gzip's magic.
-      // An entry that is not compressed takes no await and no allocation more than before.
-      const plainCompressed = rt.config.compression !== undefined
-      if (codec.format === 'bytes') {
-        const entry = decodeBytesEntry(rt.config.wire, raw as Uint8Array, plainCompressed)
-        meta = entry.meta
-        if (meta?.z === undefined) value = codec.decode((payload = entry.payload))
-        else {
-          const inflated = inflateBytes(meta, entry.payload)
-          value = codec.decode((payload = inflated instanceof Promise ? await inflated : inflated))
-        }
-      } else {
-        const entry = decodeStringEntry(rt.config.wire, raw as string, plainCompressed)
-        meta = entry.meta
-        if (meta?.z === undefined) value = codec.decode((payload = entry.payload))
-        else {
-          const inflated = inflateText(meta, entry.payload)
-          value = codec.decode((payload = inflated instanceof Promise ? await inflated : inflated))
-        }
-      }
-      if (spec?.schema !== undefined) {
-        let result = spec.schema['~standard'].validate(value) as StandardSchemaV1Result<unknown> | Promise<StandardSchemaV1Result<unknown>>
-        if (result instanceof Promise) result = await result
-        if (result.issues !== undefined) return corrupted(rt, fullKey, raw, spec, attributes, operation, sink !== undefined && rt.config.fenceMs !== undefined)
-        value = result.value
-      }
-      // Inside the try: a value that cannot be frozen (a codec's exotic object) is an undecodable
-      // entry like any other, not an error that getValue() would take for a counted store failure.
-      if (rt.shared !== undefined && codec.format === 'string') value = sharedValue = rt.shared.keep(fullKey, raw as string, codec, spec?.schema, value, meta)
-    } catch {
-      // Neither the error nor its message is kept: a codec error may quote the payload.
-      return corrupted(rt, fullKey, raw, spec, attributes, operation, sink !== undefined && rt.config.fenceMs !== undefined)
-    }
+  if (shared !== undefined) return admit(d, shared.value, shared.meta, raw, shared.value)
+  let meta: EntryMeta | undefined
+  let packed: DriverValue
+  try {
+    // wire: 'plain' hands the whole value to the codec (a tombstone was already a miss above),
+    // unless compression is on and the value starts with gzip's magic.
+    const plainCompressed = rt.config.compression !== undefined
+    const entry = codec.format === 'bytes' ? decodeBytesEntry(rt.config.wire, raw as Uint8Array, plainCompressed) : decodeStringEntry(rt.config.wire, raw as string, plainCompressed)
+    meta = entry.meta
+    packed = entry.payload
+  } catch {
+    return corrupted(d)
   }
+  if (meta?.z === undefined) return decodePayload(d, meta, packed)
+  // Only a compressed entry waits here.
+  const inflated = (async () => (typeof packed === 'string' ? inflateText(meta, packed) : inflateBytes(meta, packed)))()
+  return inflated.then(
+    (payload) => decodePayload(d, meta, payload),
+    () => corrupted(d),
+  )
+}
 
+/** Codec, then schema (which may be asynchronous). Neither error nor message is kept: a codec error may quote the payload. */
+function decodePayload(d: Decoding, meta: EntryMeta | undefined, payload: DriverValue): unknown {
+  const codec = d.spec?.codec ?? d.rt.config.codec
+  let value: unknown
+  let result: StandardSchemaV1Result<unknown> | Promise<StandardSchemaV1Result<unknown>> | undefined
+  try {
+    value = codec.decode(payload as never)
+    if (d.spec?.schema !== undefined) result = d.spec.schema['~standard'].validate(value) as typeof result
+  } catch {
+    return corrupted(d)
+  }
+  if (result === undefined) return share(d, value, meta, payload)
+  if (result instanceof Promise) {
+    return result.then(
+      (settled) => (settled.issues === undefined ? share(d, settled.value, meta, payload) : corrupted(d)),
+      () => corrupted(d),
+    )
+  }
+  return result.issues === undefined ? share(d, result.value, meta, payload) : corrupted(d)
+}
+
+/** Keeps the decoded value for later hits (`shareValues`): a value that cannot be frozen is an undecodable entry like any other. */
+function share(d: Decoding, value: unknown, meta: EntryMeta | undefined, payload: DriverValue): unknown {
+  const rt = d.rt
+  const codec = d.spec?.codec ?? rt.config.codec
+  if (rt.shared === undefined || codec.format !== 'string') return admit(d, value, meta, payload, MISS)
+  let kept: unknown
+  try {
+    kept = rt.shared.keep(d.fullKey, d.raw as string, codec, d.spec?.schema, value, meta)
+  } catch {
+    return corrupted(d)
+  }
+  return admit(d, kept, meta, payload, kept)
+}
+
+/** The checks a decoded entry must still pass: the invalidation queue's shadow, then its tags' tokens. */
+function admit(d: Decoding, value: unknown, meta: EntryMeta | undefined, payload: DriverValue, sharedValue: unknown): unknown {
+  const queue = d.rt.queue
   // An invalidation of this entry failed and waits in the queue: the entry may be stale data.
-  const queue = rt.queue
-  if (queue !== undefined && queue.size > 0 && queue.shadows(fullKey, meta?.t)) return MISS
-  const tagState = meta?.t === undefined ? 'fresh' : await rt.tagTokens.verify(meta.t, attributes, spec)
+  if (queue !== undefined && queue.size > 0 && queue.shadows(d.fullKey, meta?.t)) return MISS
+  if (meta?.t === undefined) return settle(d, 'fresh', value, meta, payload, sharedValue)
+  return d.rt.tagTokens.verify(meta.t, d.attributes, d.spec).then((state) => settle(d, state, value, meta, payload, sharedValue))
+}
+
+function settle(d: Decoding, tagState: TagState, value: unknown, meta: EntryMeta | undefined, payload: DriverValue, sharedValue: unknown): unknown {
+  const rt = d.rt
   // Soft-expired by expireTags: stale at once, for grace (getOrSet's loader refreshes it).
   if (tagState === 'stale') return new TimedEntry(value, 0, meta?.d ?? 0)
   if (tagState === 'miss') {
     rt.stats.tagMisses++
     // Tokens never come back, so the entry is dead: reclaim it now rather than at its TTL. Not in
     // getOrSet: its fenced write replaces exactly this value, which a delete would make it miss.
-    if (sink === undefined || rt.config.fenceMs === undefined) rt.store.deleteInBackground(fullKey, raw, operation, attributes, spec)
+    if (!d.replaced) rt.store.deleteInBackground(d.fullKey, d.raw, d.operation, d.attributes, d.spec)
     return MISS
   }
-  if (l1Mark !== undefined) keepInL1(rt, fullKey, spec, payload, meta, l1Mark, undefined, sharedValue)
+  if (d.l1Mark !== undefined) keepInL1(rt, d.fullKey, d.spec, payload, meta, d.l1Mark, undefined, sharedValue)
   if (meta?.f !== undefined) return new TimedEntry(value, meta.f, meta.d ?? 0)
   return value
 }
@@ -162,12 +203,13 @@ function freshValue(rt: CacheRuntime, read: unknown): unknown {
   return rt.config.clock.now() < read.freshUntil ? read.value : MISS
 }
 
-function corrupted(rt: CacheRuntime, fullKey: string, raw: DriverValue, spec: KeySpec | undefined, attributes: LabelAttributes, operation: 'get' | 'has', replaced: boolean): typeof MISS {
+function corrupted(d: Decoding): typeof MISS {
+  const { rt, attributes, operation, spec } = d
   rt.stats.decodeFailures++
   rt.metrics.error(attributes, operation, 'DECODE_FAILED')
   rt.store.warn('a cached entry could not be decoded or failed its schema; it was treated as a miss and deleted', operation, 'DECODE_FAILED', attributes, spec)
   // getOrSet's fenced write replaces it (a delete now would make that write miss it).
-  if (!replaced) rt.store.deleteInBackground(fullKey, raw, operation, attributes, spec)
+  if (!d.replaced) rt.store.deleteInBackground(d.fullKey, d.raw, operation, attributes, spec)
   return MISS
 }
 

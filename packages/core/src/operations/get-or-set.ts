@@ -1,5 +1,6 @@
 import { readEntry } from './cache-read.js'
 import { MISS, type CacheRuntime, type Flight } from '../store-calls/cache-runtime.js'
+import type { ReadSink } from './cache-read.js'
 import type { Key, KeySpec } from '../keys/define-key.js'
 import { TimedEntry } from '../resilience/grace.js'
 import { LoadContext, runLoader, type Loader, type WriteOptions } from './loader-context.js'
@@ -73,64 +74,73 @@ function l1Hit(rt: CacheRuntime, spec: KeySpec | undefined, value: unknown): unk
 function fly(rt: CacheRuntime, key: Key<unknown> | string, fullKey: string, spec: KeySpec | undefined, loader: Loader<unknown>, options: WriteOptions | undefined): Promise<unknown> {
   const existing = rt.flights.get(fullKey)
   if (existing !== undefined) return existing.promise
+  // Callers arriving during the read join it too: a hot key under a burst costs one GET.
+  const flight: MutableFlight = { promise: undefined as unknown as Promise<unknown>, skipWrite: false, observed: undefined, startedAt: undefined }
+  rt.flights.set(fullKey, flight)
+  // The flight only ends after an await, so never before its promise is assigned here.
+  flight.promise = readThenLoad(rt, flight, key, fullKey, spec, loader, options)
+  return flight.promise
+}
 
+type MutableFlight = { -readonly [K in keyof Flight]: Flight[K] } & ReadSink
+
+/**
+ * A flight: reads the entry and answers a hit; on a miss (or a stale entry, or a store failure)
+ * loads. A plain async function of its arguments rather than a closure made per call: a hit
+ * allocates no more than get() does, besides the flight itself.
+ */
+async function readThenLoad(rt: CacheRuntime, flight: MutableFlight, key: Key<unknown> | string, fullKey: string, spec: KeySpec | undefined, loader: Loader<unknown>, options: WriteOptions | undefined): Promise<unknown> {
   const attributes = rt.keys.attributesOf(spec)
-  // The promise is assigned right below; the flight only ends after an await, so never before that.
-  const flight = { promise: undefined as unknown as Promise<unknown>, skipWrite: false, observed: undefined } as { -readonly [K in keyof Flight]: Flight[K] }
-
-  flight.promise = (async () => {
-    const readStarted = performance.now()
-    let readOk = true
-    let stale: TimedEntry | undefined
-    try {
-      const cached = await readEntry(rt, fullKey, spec, attributes, 'get', flight, rt.l1?.mark())
-      if (cached !== MISS) {
-        // A plain entry is the hit path: nothing more to decide.
-        if (!(cached instanceof TimedEntry)) {
-          rt.recordHit(attributes, spec, 'getOrSet')
-          endFlight(rt, fullKey, flight)
-          if (mayRevalidate(rt, spec, options)) maybeRevalidate(rt, { key, fullKey, spec, attributes, loader, options, observed: flight.observed, observedAt: readStarted }, cached)
-          return cached
-        }
-        if (rt.config.clock.now() < cached.freshUntil) {
-          rt.recordHit(attributes, spec, 'getOrSet')
-          endFlight(rt, fullKey, flight)
-          if (mayRefreshEarly(rt, spec, options)) maybeRefreshEarly(rt, { key, fullKey, spec, attributes, loader, options, observed: flight.observed, observedAt: readStarted }, cached)
-          return cached.value
-        }
-        // Past its TTL, within its grace period: refresh it, serve it if that fails.
-        stale = cached
+  let readOk = true
+  let stale: TimedEntry | undefined
+  try {
+    const cached = await readEntry(rt, fullKey, spec, attributes, 'get', flight, rt.l1?.mark())
+    if (cached !== MISS) {
+      // A plain entry is the hit path: nothing more to decide.
+      if (!(cached instanceof TimedEntry)) {
+        rt.recordHit(attributes, spec, 'getOrSet')
+        endFlight(rt, fullKey, flight)
+        if (mayRevalidate(rt, spec, options)) maybeRevalidate(rt, { key, fullKey, spec, attributes, loader, options, observed: flight.observed, observedAt: flight.startedAt as number }, cached)
+        return cached
       }
-    } catch {
-      // Store failure, deadline or open circuit: already counted. Degrade to the memory tier's
-      // copy within its grace, else to the loader.
-      readOk = false
-      if (rt.l1 !== undefined) {
-        let held = l1Fallback(rt, fullKey, spec, rt.config.clock.now(), 'grace')
-        if (held instanceof Promise) held = await held
-        if (held !== MISS) {
-          recordL1Stale(rt, attributes, spec, 'getOrSet')
-          endFlight(rt, fullKey, flight)
-          return held
-        }
+      if (rt.config.clock.now() < cached.freshUntil) {
+        rt.recordHit(attributes, spec, 'getOrSet')
+        endFlight(rt, fullKey, flight)
+        if (mayRefreshEarly(rt, spec, options)) maybeRefreshEarly(rt, { key, fullKey, spec, attributes, loader, options, observed: flight.observed, observedAt: flight.startedAt as number }, cached)
+        return cached.value
+      }
+      // Past its TTL, within its grace period: refresh it, serve it if that fails.
+      stale = cached
+    }
+  } catch {
+    // Store failure, deadline or open circuit: already counted. Degrade to the memory tier's
+    // copy within its grace, else to the loader.
+    readOk = false
+    // A read the open circuit skipped never started.
+    flight.startedAt ??= performance.now()
+    if (rt.l1 !== undefined) {
+      let held = l1Fallback(rt, fullKey, spec, rt.config.clock.now(), 'grace')
+      if (held instanceof Promise) held = await held
+      if (held !== MISS) {
+        recordL1Stale(rt, attributes, spec, 'getOrSet')
+        endFlight(rt, fullKey, flight)
+        return held
       }
     }
-    const readElapsedMs = performance.now() - readStarted
-    return loadOnMiss(rt, {
-      key,
-      fullKey,
-      spec,
-      attributes,
-      loader,
-      options,
-      observed: flight.observed,
-      observedAt: readStarted,
-      readOk,
-      readElapsedMs,
-      stale,
-      finish: () => endFlight(rt, fullKey, flight),
-    })
-  })()
-  rt.flights.set(fullKey, flight)
-  return flight.promise
+  }
+  const startedAt = flight.startedAt as number
+  return loadOnMiss(rt, {
+    key,
+    fullKey,
+    spec,
+    attributes,
+    loader,
+    options,
+    observed: flight.observed,
+    observedAt: startedAt,
+    readOk,
+    readElapsedMs: performance.now() - startedAt,
+    stale,
+    finish: () => endFlight(rt, fullKey, flight),
+  })
 }
