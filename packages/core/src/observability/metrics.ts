@@ -1,4 +1,4 @@
-import type { Attributes, Counter, Histogram, Meter } from '@opentelemetry/api'
+import { createNoopMeter, type Attributes, type Counter, type Histogram, type Meter } from '@opentelemetry/api'
 
 /** Operations that appear in the `operation` label of `cache_latency_seconds` and `cache_errors_total`. */
 export type CacheOperation = 'get' | 'set' | 'has' | 'invalidate' | 'deletePattern' | 'invalidateTags' | 'health' | 'lock' | 'bus'
@@ -31,6 +31,12 @@ export class CacheMetrics {
   private readonly staleHits: Counter
   private readonly queuedInvalidations: Counter
   private readonly labels = new Map<string, LabelAttributes>()
+  /**
+   * False when durations go nowhere: the meter is OpenTelemetry's no-op one (no SDK was registered
+   * when the cache was created, and a meter taken then stays a no-op). The hit path then reads no
+   * clock for `cache_latency_seconds`.
+   */
+  readonly timed: boolean
 
   /** @param tiered the cache has a memory tier (`l1`): hits and misses get a `tier` attribute. */
   constructor(
@@ -44,6 +50,7 @@ export class CacheMetrics {
       unit: 's',
       advice: { explicitBucketBoundaries: LATENCY_BUCKETS_S },
     })
+    this.timed = this.latency !== createNoopMeter().createHistogram('cache_latency_seconds')
     this.errors = meter.createCounter('cache_errors', { description: 'Store failures, deadline overruns and corrupted entries the cache absorbed or reported' })
     this.staleHits = meter.createCounter('cache_stale_hits', { description: 'getOrSet answers served from a stale entry (grace) because the loader failed, timed out or revalidates' })
     this.queuedInvalidations = meter.createCounter('cache_invalidations_queued', {
