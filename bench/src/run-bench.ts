@@ -6,7 +6,9 @@ import { runCompression } from './scenarios/compression.js'
 import type { ScenarioContext } from './scenarios/context.js'
 import { runDeletePattern } from './scenarios/delete-pattern.js'
 import { runFence } from './scenarios/fence.js'
+import { runGetOrSetMany } from './scenarios/get-or-set-many.js'
 import { runHits } from './scenarios/hits.js'
+import { runL1Hit } from './scenarios/l1-hit.js'
 import { runMessaging } from './scenarios/messaging.js'
 import { runMissThenSet } from './scenarios/miss-then-set.js'
 import { runStampede } from './scenarios/stampede.js'
@@ -14,7 +16,7 @@ import { runTagInvalidation } from './scenarios/tag-invalidation.js'
 import { startBenchServers, type RedisTarget } from './servers.js'
 
 /** Scenario ids, as `--only` takes them (with the store names memory, redis, cluster). */
-export const SCENARIO_IDS = ['memory-hit', 'redis-hit', 'redis-hit-concurrent', 'miss-then-set', 'stampede', 'delete-pattern', 'tag-invalidation', 'fence', 'compression', 'messaging'] as const
+export const SCENARIO_IDS = ['memory-hit', 'redis-hit', 'redis-hit-concurrent', 'miss-then-set', 'stampede', 'delete-pattern', 'tag-invalidation', 'fence', 'compression', 'messaging', 'l1-hit', 'get-or-set-many'] as const
 
 type Store = 'memory' | 'redis' | 'cluster'
 
@@ -40,6 +42,9 @@ const STEPS: readonly Step[] = [
   { id: 'compression', store: 'memory', run: (ctx) => runCompression(ctx, 'memory') },
   { id: 'compression', store: 'redis', run: (ctx) => runCompression(ctx, ctx.servers.standalone) },
   { id: 'messaging', store: 'redis', run: (ctx) => runMessaging(ctx, ctx.servers.standalone) },
+  { id: 'l1-hit', store: 'redis', run: (ctx) => runL1Hit(ctx, ctx.servers.standalone) },
+  { id: 'get-or-set-many', store: 'redis', run: (ctx, target) => runGetOrSetMany(ctx, target as RedisTarget) },
+  { id: 'get-or-set-many', store: 'cluster', run: (ctx, target) => runGetOrSetMany(ctx, target as RedisTarget) },
 ]
 
 function selected(step: Step, only: ReadonlySet<string> | undefined): boolean {

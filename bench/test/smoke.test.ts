@@ -36,6 +36,9 @@ describe('bench smoke run', () => {
       ['compression', 'memory', 4],
       ['compression', 'redis', 4],
       ['messaging', 'redis', 3],
+      ['l1-hit', 'redis', 2],
+      ['get-or-set-many', 'redis', 2],
+      ['get-or-set-many', 'cluster', 3],
     ]
     for (const [id, store, count] of expected) expect(tables.filter((table) => table === `${id}/${store}`), `${id} on ${store}`).toHaveLength(count)
 
@@ -106,6 +109,30 @@ describe('bench smoke run', () => {
     expect(tables).toHaveLength(3)
     for (const scenario of tables) {
       for (const row of scenario.rows) expect(row.verified, `${scenario.title} / ${row.contender}`).toBe(true)
+    }
+  })
+
+  it('l1-hit: every L1 row call was an L1 hit and no loader ran (the scenario throws otherwise)', () => {
+    const tables = report.scenarios.filter((scenario) => scenario.id === 'l1-hit')
+    expect(tables).toHaveLength(2)
+    for (const scenario of tables) {
+      expect(scenario.rows.map((row) => row.contender), scenario.title).toHaveLength(6)
+      for (const row of scenario.rows) {
+        expect(row.verified, `${scenario.title} / ${row.contender}`).toBe(true)
+        expect(row.loaderCalls, `${scenario.title} / ${row.contender}`).toBe(0)
+      }
+      for (const row of scenario.rows.filter((entry) => entry.contender.includes('L1 over Redis'))) expect(row.note, `${scenario.title} / ${row.contender}`).toMatch(/ L1 hits$/)
+    }
+  })
+
+  it('get-or-set-many: batches answered every value; getOrSetMany ran its loader once per batch with 60 keys missing', () => {
+    const tables = report.scenarios.filter((scenario) => scenario.id === 'get-or-set-many')
+    expect(tables).toHaveLength(5)
+    for (const scenario of tables) {
+      for (const row of scenario.rows) expect(row.verified, `${scenario.title} / ${row.contender}`).toBe(true)
+      const many = scenario.rows.filter((row) => row.contender.startsWith('cachette getOrSetMany'))
+      expect(many.length, scenario.title).toBeGreaterThan(0)
+      for (const row of many) expect(row.loaderCalls, `${scenario.title} / ${row.contender}`).toBe(scenario.title.includes('missing') ? 1 : 0)
     }
   })
 

@@ -21,6 +21,9 @@ import { openKit } from './kit/open-kit.js'
 import { announce, l1Stats, startTiers } from './tiers/tiers.js'
 import { expireKeys, expireTags } from './operations/soft-expiry.js'
 import { clearAll } from './operations/clear.js'
+import { getMany } from './operations/get-many.js'
+import { setMany, type SetManyEntry } from './operations/set-many.js'
+import { getOrSetMany, type ManyLoader } from './operations/get-or-set-many.js'
 
 /** What `cache.health()` reports. It never throws. */
 export interface CacheHealth {
@@ -94,6 +97,65 @@ export interface Cache {
     loader: Loader<R>,
     options?: WriteOptions,
   ): Promise<unknown extends T ? R : T | Extract<R, undefined>>
+  /**
+   * The values of several keys, in their order, `undefined` for a miss: what get() would give for
+   * each, in as few round trips as the store allows. The memory tier answers first; the rest is
+   * read with one MGET (on a Redis Cluster, one MGET per hash slot, sent in parallel). A key given
+   * twice is read once and answered at both places; each distinct key counts one hit or miss. A
+   * stale entry is a miss, as in get(). A store failure never rejects: the keys of a failed MGET
+   * are misses (counted), the others still answer.
+   *
+   * @throws InvalidKeyError when `keys` is not an array of keys; InvalidOptionsError with `wire: 'plain'` for a key asking for tags or grace (as get does).
+   * @example
+   * ```ts
+   * const [alice, bob] = await cache.getMany([patientKey({ id: 1 }), patientKey({ id: 2 })]) // (Patient | undefined)[]
+   * ```
+   */
+  getMany<T>(keys: readonly (Key<T> | string)[]): Promise<(T | undefined)[]>
+  /**
+   * Stores several values, each as set() would (its own TTL and tags through `options`), the
+   * writes in parallel. Every entry is checked and encoded before anything is written, so bad
+   * input throws and writes nothing. Resolves, in entry order, whether each was stored (false: a
+   * store failure, a disabled or closed cache, an `undefined` value). A key given twice is written
+   * once, with its last entry.
+   *
+   * @throws InvalidOptionsError when `entries` is not an array of `{ key, value, options? }`, or as set() does; InvalidKeyError for a bad key or tag.
+   * @example
+   * ```ts
+   * await cache.setMany([
+   *   { key: patientKey({ id: 1 }), value: alice },
+   *   { key: patientKey({ id: 2 }), value: bob, options: { ttl: '1m', tags: ['ej:1'] } },
+   * ]) // [true, true]
+   * ```
+   */
+  setMany<T>(entries: readonly { readonly key: Key<T> | string; readonly value: NoInfer<T>; readonly options?: WriteOptions }[]): Promise<boolean[]>
+  /**
+   * getOrSet for several keys: the values in key order, the missing ones loaded by ONE
+   * `loadMany(missing)` call that receives only them (the very key objects given, deduplicated,
+   * in input order) and must
+   * resolve one value per key, in that order (`undefined`: returned, never stored). A key that a
+   * getOrSet is loading joins that load, and a getOrSet of a key this call loads joins this call:
+   * no key is loaded twice in a process. Stale entries (within their grace) are loaded with the
+   * misses. A loader error rejects with that very error and caches nothing; an array of another
+   * length rejects with an InvalidOptionsError. Writes are fenced as getOrSet's, and never fail the
+   * call. The per-key resilience of getOrSet (lock, loader timeouts, stale-if-error,
+   * stale-while-revalidate, early refresh, revalidate) does not apply; `grace` still times the entries written.
+   *
+   * @throws InvalidKeyError when `keys` is not an array of keys, or for a bad tag; InvalidOptionsError when `loadMany` is not a function, or with `wire: 'plain'` for refused options (as getOrSet).
+   * @example
+   * ```ts
+   * const idOf = new Map(ids.map((id) => [patientKey({ id }), id]))
+   * const patients = await cache.getOrSetMany([...idOf.keys()], async (missing) => {
+   *   const rows = await db.loadPatients(missing.map((key) => idOf.get(key)!)) // Map<id, Patient>
+   *   return missing.map((key) => rows.get(idOf.get(key)!)) // one value (or undefined) per key, in order
+   * }, { ttl: '10m' }) // (Patient | undefined)[]
+   * ```
+   */
+  getOrSetMany<T>(
+    keys: readonly (Key<T> | string)[],
+    loadMany: (missing: readonly (Key<T> | string)[]) => Promise<readonly (T | undefined)[]> | readonly (T | undefined)[],
+    options?: WriteOptions,
+  ): Promise<(T | undefined)[]>
   /**
    * Deletes entries; resolves how many existed. Rejects (DriverError / DeadlineExceededError) on
    * a store failure so the caller can retry: a lost invalidation would leave stale data.
@@ -268,6 +330,9 @@ export function createCache(options: CacheOptions = {}): Cache {
     has: (key) => hasValue(rt, key),
     getOrSet: (key, loader, writeOptions) => getOrSet(rt, key, loader as Loader<unknown>, writeOptions) as Promise<never>,
     set: (key, value, writeOptions) => setValue(rt, key, value, writeOptions),
+    getMany: (keys) => getMany(rt, keys) as Promise<never>,
+    setMany: (entries) => setMany(rt, entries as readonly SetManyEntry<unknown>[]),
+    getOrSetMany: (keys, loadMany, writeOptions) => getOrSetMany(rt, keys, loadMany as ManyLoader<unknown>, writeOptions) as Promise<never>,
     invalidate: (keys) => invalidateKeys(rt, keys),
     deletePattern: (pattern) => deletePattern(rt, pattern),
     invalidateTags: (tags) => (rt.config.wire === 'plain' ? Promise.reject(invalidateTagsRefused()) : invalidateTags(rt, tags)),

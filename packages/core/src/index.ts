@@ -54,6 +54,8 @@ export type { CacheOptions } from './options/cache-options.js'
 export type { WireFormat } from './encoding/wire-format.js'
 export type { CacheStats, L1Stats } from './observability/cache-stats.js'
 export type { LoaderContext, Loader, WriteOptions } from './operations/get-or-set.js'
+export type { ManyLoader } from './operations/get-or-set-many.js'
+export type { SetManyEntry } from './operations/set-many.js'
 export type {
   DistributedLockOptions,
   EarlyRefreshOptions,
