@@ -223,31 +223,47 @@ function corrupted(d: Decoding): typeof MISS {
  * const patient = await cache.get(patientKey({ id: 42 })) // Patient | undefined
  * ```
  */
-export async function getValue(rt: CacheRuntime, key: Key<unknown> | string): Promise<unknown> {
+export function getValue(rt: CacheRuntime, key: Key<unknown> | string): Promise<unknown> {
   const keys = rt.keys
-  const spec = keys.specOf(key)
-  if (rt.config.wire === 'plain') refuseEnvelopeUse(spec, undefined)
-  const attributes = keys.attributesOf(spec)
-  if (!rt.config.enabled || rt.closed) {
-    rt.recordMiss(attributes, spec, 'get')
-    return undefined
-  }
-  const fullKey = keys.fullKey(key)
-  const l1 = rt.l1
-  let mark: number | undefined
-  if (l1 !== undefined) {
-    const entry = l1.hit(fullKey, rt.config.clock.now())
-    if (entry !== undefined) {
-      let value = l1Value(rt, fullKey, entry, spec)
-      if (value instanceof Promise) value = await value
-      if (value !== MISS) {
-        rt.recordL1Hit(attributes, spec, 'get')
-        return value
-      }
+  let spec: KeySpec | undefined
+  let attributes: LabelAttributes
+  let fullKey: string
+  try {
+    spec = keys.specOf(key)
+    if (rt.config.wire === 'plain') refuseEnvelopeUse(spec, undefined)
+    attributes = keys.attributesOf(spec)
+    if (!rt.config.enabled || rt.closed) {
+      rt.recordMiss(attributes, spec, 'get')
+      return Promise.resolve(undefined)
     }
-    rt.stats.l1Misses++
-    mark = l1.mark()
+    fullKey = keys.fullKey(key)
+  } catch (error) {
+    return Promise.reject(error)
   }
+  const l1 = rt.l1
+  if (l1 === undefined) return getFromStore(rt, fullKey, spec, attributes, undefined)
+  // A memory-tier hit takes no async function: it is answered here.
+  const entry = l1.hit(fullKey, rt.config.clock.now())
+  if (entry !== undefined) {
+    const value = l1Value(rt, fullKey, entry, spec)
+    if (value instanceof Promise) {
+      const checkedSpec = spec
+      return value.then((checked) => (checked === MISS ? getFromStore(rt, fullKey, checkedSpec, attributes, l1.mark()) : l1GetHit(rt, attributes, checkedSpec, checked)))
+    }
+    if (value !== MISS) return Promise.resolve(l1GetHit(rt, attributes, spec, value))
+  }
+  return getFromStore(rt, fullKey, spec, attributes, l1.mark())
+}
+
+function l1GetHit(rt: CacheRuntime, attributes: LabelAttributes, spec: KeySpec | undefined, value: unknown): unknown {
+  rt.recordL1Hit(attributes, spec, 'get')
+  return value
+}
+
+/** get() past the memory tier: the store, and on a store failure the memory tier's copy within its TTL. */
+async function getFromStore(rt: CacheRuntime, fullKey: string, spec: KeySpec | undefined, attributes: LabelAttributes, mark: number | undefined): Promise<unknown> {
+  const l1 = rt.l1
+  if (l1 !== undefined) rt.stats.l1Misses++
   let value: unknown
   try {
     value = freshValue(rt, await readEntry(rt, fullKey, spec, attributes, 'get', undefined, mark))
