@@ -10,6 +10,7 @@ import {
   type DriverValue,
   type ScoreBound,
   type SortedSetEntry,
+  type SubscribeOptions,
   type Unsubscribe,
   type ZRangeOptions,
 } from '@cachette/core'
@@ -243,9 +244,9 @@ class IoredisDriver implements Driver {
     })
   }
 
-  async subscribe(channel: string, listener: (message: string) => void): Promise<Unsubscribe> {
+  async subscribe(channel: string, listener: (message: string) => void, options?: SubscribeOptions): Promise<Unsubscribe> {
     if (this.closing !== undefined) throw new DriverError('CLOSED', '[@cachette/ioredis] subscribe: the driver was closed')
-    return this.subscriptions.subscribe(channel, listener)
+    return this.subscriptions.subscribe(channel, listener, options)
   }
 
   // ---- atomicity --------------------------------------------------------------------------

@@ -1,17 +1,25 @@
-import type { Unsubscribe } from '@cachette/core'
+import { DriverError, type SubscribeOptions, type Unsubscribe } from '@cachette/core'
 import { CallRunner, type ConnectionLike } from './call-runner.js'
 import type { CommandClient } from './commands.js'
+import { SubscriberConnection } from './pubsub-connection.js'
 
 /**
  * SUBSCRIBE on a dedicated connection: a Redis connection in subscriber mode accepts no other
  * command, so the driver duplicates its client the first time someone subscribes, and closes
  * that duplicate on `close()` (even when the main client was handed in: the duplicate is ours).
- * ioredis re-subscribes every channel after a reconnect (`autoResubscribe`).
+ * ioredis re-subscribes every channel after a reconnect (`autoResubscribe`); SubscriberConnection
+ * tells each subscription's `onConnectionChange` when the connection is lost and once its channels
+ * are subscribed again.
  */
 
 interface Subscription {
   readonly listener: (message: string) => void
+  readonly onConnectionChange: ((connected: boolean) => void) | undefined
   active: boolean
+  /** Set once its subscribe resolved: nothing is told before. */
+  started: boolean
+  /** What `onConnectionChange` was last told (true until told otherwise). */
+  connected: boolean
 }
 
 interface Channel {
@@ -24,6 +32,7 @@ interface Channel {
 export class Subscriptions {
   private subscriber: CommandClient | undefined
   private runner: CallRunner | undefined
+  private watcher: SubscriberConnection | undefined
   private readonly channels = new Map<string, Channel>()
 
   constructor(
@@ -39,7 +48,9 @@ export class Subscriptions {
       subscriber.on('error', this.onError)
       subscriber.on('message', this.deliver)
       this.subscriber = subscriber
-      this.runner = new CallRunner(subscriber as unknown as ConnectionLike, this.deadlineMs, this.maxPendingCalls)
+      const runner = new CallRunner(subscriber as unknown as ConnectionLike, this.deadlineMs, this.maxPendingCalls)
+      this.runner = runner
+      this.watcher = new SubscriberConnection(subscriber, () => this.resubscribe(subscriber, runner), this.tell)
     }
     return { subscriber: this.subscriber, runner: this.runner }
   }
@@ -56,10 +67,33 @@ export class Subscriptions {
     }
   }
 
+  /** SUBSCRIBE again for every channel, after a reconnect: resolves once Redis acknowledged it. */
+  private async resubscribe(subscriber: CommandClient, runner: CallRunner): Promise<void> {
+    const names = [...this.channels.keys()]
+    if (names.length === 0) return
+    await runner.run('subscribe', () => (subscriber.subscribe as (...channels: string[]) => Promise<unknown>)(...names))
+  }
+
+  /** Tells every live subscription that asked, once per change; a throwing callback is ignored. */
+  private readonly tell = (connected: boolean): void => {
+    for (const channel of this.channels.values()) {
+      for (const subscription of channel.subscriptions) {
+        if (!subscription.active || !subscription.started || subscription.connected === connected) continue
+        subscription.connected = connected
+        try {
+          subscription.onConnectionChange?.(connected)
+        } catch {
+          // Ignored, as documented by SubscribeOptions.
+        }
+      }
+    }
+  }
+
   /** Adds a listener; resolves once the server confirmed the channel's subscription. */
-  async subscribe(channelName: string, listener: (message: string) => void): Promise<Unsubscribe> {
+  async subscribe(channelName: string, listener: (message: string) => void, options?: SubscribeOptions): Promise<Unsubscribe> {
     const { subscriber, runner } = this.connection()
-    const subscription: Subscription = { listener, active: true }
+    const watcher = this.watcher as SubscriberConnection
+    const subscription: Subscription = { listener, onConnectionChange: options?.onConnectionChange, active: true, started: false, connected: true }
     let channel = this.channels.get(channelName)
     if (channel === undefined) {
       const created: Channel = { subscriptions: new Set(), active: Promise.resolve() }
@@ -70,11 +104,17 @@ export class Subscriptions {
     channel.subscriptions.add(subscription)
     try {
       await channel.active
+      // A channel subscribed before a loss resolves at once: this subscription starts connected
+      // only once the connection is subscribed again.
+      if (!watcher.up) await watcher.settled()
+      if (!watcher.up) throw new DriverError('DRIVER_FAILURE', '[@cachette/ioredis] subscribe failed: the subscriber connection to Redis is down')
     } catch (error) {
+      subscription.active = false
       channel.subscriptions.delete(subscription)
-      if (this.channels.get(channelName) === channel) this.channels.delete(channelName)
+      if (channel.subscriptions.size === 0 && this.channels.get(channelName) === channel) this.channels.delete(channelName)
       throw error
     }
+    subscription.started = true
     const owner = channel
     return async () => {
       if (!subscription.active) return
@@ -90,6 +130,7 @@ export class Subscriptions {
   close(): void {
     for (const channel of this.channels.values()) for (const subscription of channel.subscriptions) subscription.active = false
     this.channels.clear()
+    this.watcher?.stop()
     this.runner?.close()
     if (this.subscriber !== undefined) {
       this.subscriber.off('message', this.deliver)

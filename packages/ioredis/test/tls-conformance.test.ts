@@ -2,6 +2,7 @@ import { afterAll } from 'vitest'
 import { ioredisDriver } from '../src/index.js'
 import { startRedisSentinel, startRedisServer } from '@cachette/testing'
 import { runDriverConformance } from '@cachette/testing/conformance'
+import { killPubSubConnections } from './support/kill-pubsub.js'
 
 // The whole contract again over TLS: a TLS-only redis-server, and a Sentinel group whose master
 // and replica serve TLS only (the driver finds the master through the Sentinels in plain TCP).
@@ -9,7 +10,10 @@ const server = await startRedisServer({ tls: true })
 const group = await startRedisSentinel({ replicas: 1, sentinels: 1, tls: true })
 afterAll(() => Promise.all([server.stop(), group.stop()]))
 
-runDriverConformance('ioredis (standalone redis-server over TLS)', () => ioredisDriver({ url: server.url, tls: { ca: server.tls?.ca ?? '' } }))
+runDriverConformance('ioredis (standalone redis-server over TLS)', () => ioredisDriver({ url: server.url, tls: { ca: server.tls?.ca ?? '' } }), {
+  killPubSubConnections: () => killPubSubConnections([server]),
+})
 runDriverConformance('ioredis (through Redis Sentinel, master over TLS)', () =>
   ioredisDriver({ sentinels: group.sentinels, name: group.masterName, tls: { ca: group.tls?.ca ?? '' } }),
+  { killPubSubConnections: () => killPubSubConnections([group.master, ...group.replicas].map((node) => ({ port: node.port, tls: group.tls }))) },
 )

@@ -9,6 +9,7 @@ import type {
   DriverValue,
   ScoreBound,
   SortedSetEntry,
+  SubscribeOptions,
   Unsubscribe,
   ZRangeOptions,
 } from '@cachette/core'
@@ -212,9 +213,13 @@ class UpstashDriver implements Driver {
     return this.call('publish', () => this.exec<number>(['PUBLISH', channel, message]))
   }
 
-  subscribe(channel: string, listener: (message: string) => void): Promise<Unsubscribe> {
+  subscribe(channel: string, listener: (message: string) => void, options?: SubscribeOptions): Promise<Unsubscribe> {
     return this.call('subscribe', async () => {
-      const subscription = await subscribe(this.client, channel, listener, this.settings.subscribeTimeoutMs, (s) => this.subscriptions.delete(s))
+      const subscription = await subscribe(this.client, channel, listener, {
+        timeoutMs: this.settings.subscribeTimeoutMs,
+        onStop: (s) => this.subscriptions.delete(s),
+        options,
+      })
       this.subscriptions.add(subscription)
       // A close() that ran while the server was confirming must not leave the stream open.
       if (this.closed) {
@@ -269,7 +274,8 @@ class UpstashDriver implements Driver {
  * - `mget` / `delete` send one command per 1,000 keys, in one pipeline request; `batch` is one
  *   MULTI/EXEC request; `compareAndDelete` and `compareAndSet` are Lua scripts (EVALSHA, EVAL on NOSCRIPT).
  * - `subscribe` streams server-sent events; a message containing a line break arrives cut at
- *   the first break (a limit of the @upstash/redis 1.39 client).
+ *   the first break (the stream is read line by line, as @upstash/redis 1.39 reads it). A lost
+ *   stream is re-opened (backing off from 50 ms to 2 s), and `onConnectionChange` is told.
  * - Given `{ client }`, `close()` ends the driver's own subscriptions and nothing else.
  *
  * @param options - `{ url, token }` (the driver creates its client) or `{ client }`; validated

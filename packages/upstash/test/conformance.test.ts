@@ -2,6 +2,8 @@
  * The shared driver suite on the real stack: upstashDriver -> @upstash/redis -> HTTP -> the
  * Upstash REST bridge -> a real redis-server.
  */
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import { afterAll } from 'vitest'
 import { startRedisServer, startUpstashBridge } from '@cachette/testing'
 import { runDriverConformance } from '@cachette/testing/conformance'
@@ -15,4 +17,10 @@ afterAll(async () => {
   await redis.stop()
 })
 
-runDriverConformance('upstash (REST bridge to redis-server)', () => upstashDriver({ url: bridge.url, token: bridge.token }))
+runDriverConformance('upstash (REST bridge to redis-server)', () => upstashDriver({ url: bridge.url, token: bridge.token }), {
+  // The bridge's SSE subscription holds one redis-server connection; killing it ends the stream,
+  // as Upstash ends it when its Redis connection goes.
+  killPubSubConnections: async () => {
+    await promisify(execFile)('redis-cli', ['-p', String(redis.port), 'CLIENT', 'KILL', 'TYPE', 'pubsub'])
+  },
+})

@@ -10,6 +10,7 @@ import type {
   DriverValue,
   ScoreBound,
   SortedSetEntry,
+  SubscribeOptions,
   Unsubscribe,
   ZRangeOptions,
 } from '../driver/driver.js'
@@ -180,7 +181,8 @@ class MemoryDriver implements Driver {
     return this.pubsub.publish(channel, message)
   }
 
-  async subscribe(channel: string, listener: (message: string) => void): Promise<Unsubscribe> {
+  // In process, a subscription cannot be lost: `options.onConnectionChange` is never called.
+  async subscribe(channel: string, listener: (message: string) => void, _options?: SubscribeOptions): Promise<Unsubscribe> {
     this.enter()
     return this.pubsub.subscribe(channel, listener)
   }

@@ -78,6 +78,25 @@ export interface DriverConformanceOptions {
    * ```
    */
   readonly propertyRuns?: number
+  /**
+   * Kills every pub/sub connection on the server (`CLIENT KILL TYPE pubsub` on every node), so
+   * the suite can check `SubscribeOptions.onConnectionChange`: `false` after the kill, then `true`
+   * once the driver subscribed again, and delivery of what is published after `true`. Without
+   * it, that test is not registered (a store whose connections cannot be killed: memory, mocks).
+   *
+   * @default none (the connection-loss test is not registered)
+   * @example
+   * ```ts
+   * import { execFile } from 'node:child_process'
+   * import { promisify } from 'node:util'
+   * runDriverConformance('ioredis', () => ioredisDriver({ url: server.url }), {
+   *   killPubSubConnections: async () => {
+   *     await promisify(execFile)('redis-cli', ['-p', String(server.port), 'CLIENT', 'KILL', 'TYPE', 'pubsub'])
+   *   },
+   * })
+   * ```
+   */
+  readonly killPubSubConnections?: () => Promise<void>
 }
 
 /** The options with every default filled in. */
@@ -86,6 +105,8 @@ export interface ConformanceSettings {
   readonly exactTime: boolean
   readonly quirks: DriverConformanceQuirks
   readonly propertyRuns: number
+  /** See {@link DriverConformanceOptions.killPubSubConnections}; undefined when not given. */
+  readonly killPubSubConnections: (() => Promise<void>) | undefined
 }
 
 function sleep(ms: number): Promise<void> {
@@ -98,6 +119,7 @@ export function resolveConformanceOptions(options: DriverConformanceOptions | un
   const problems: string[] = []
   if (given.advanceTime !== undefined && typeof given.advanceTime !== 'function') problems.push('advanceTime must be a function')
   if (given.propertyRuns !== undefined && (!Number.isSafeInteger(given.propertyRuns) || given.propertyRuns < 1)) problems.push('propertyRuns must be an integer >= 1')
+  if (given.killPubSubConnections !== undefined && typeof given.killPubSubConnections !== 'function') problems.push('killPubSubConnections must be a function')
   if (given.exactTime === true && given.advanceTime === undefined) problems.push('exactTime needs an advanceTime that moves the driver clock')
   if (problems.length > 0) throw new InvalidOptionsError(`[@cachette/testing] runDriverConformance options are invalid: ${problems.join('; ')}`)
   return {
@@ -105,5 +127,6 @@ export function resolveConformanceOptions(options: DriverConformanceOptions | un
     exactTime: given.exactTime ?? given.advanceTime !== undefined,
     quirks: given.quirks ?? {},
     propertyRuns: given.propertyRuns ?? 50,
+    killPubSubConnections: given.killPubSubConnections,
   }
 }

@@ -8,6 +8,12 @@ const QUIET_MS = 50
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** The changes told to a subscription's `onConnectionChange`, in order. */
+function connectionChanges(): { changes: boolean[]; onConnectionChange: (connected: boolean) => void } {
+  const changes: boolean[] = []
+  return { changes, onConnectionChange: (connected) => changes.push(connected) }
+}
+
 /** PUBLISH / SUBSCRIBE. */
 export function registerPubSubTests(context: ConformanceContext): void {
   describe('pub/sub', () => {
@@ -82,5 +88,65 @@ export function registerPubSubTests(context: ConformanceContext): void {
         await stopSecond()
       }
     })
+
+    it('onConnectionChange is not called while the connection holds, nor after unsubscribe', async () => {
+      const p = freshPrefix()
+      const received: string[] = []
+      const watched = connectionChanges()
+      const unsubscribe = await driver().subscribe(`${p}channel`, (message) => received.push(message), watched)
+      await driver().publish(`${p}channel`, 'one')
+      await waitFor(() => received.length >= 1)
+      await unsubscribe()
+      await driver().publish(`${p}channel`, 'two')
+      await pause(QUIET_MS)
+      expect(received).toEqual(['one'])
+      expect(watched.changes).toEqual([])
+    })
+
+    const kill = context.killPubSubConnections
+    if (kill !== undefined) {
+      it('onConnectionChange tells false when the connection is killed, then true once subscribed again', async () => {
+        const p = freshPrefix()
+        const received: string[] = []
+        const watched = connectionChanges()
+        // Published from inside the `true` call: it must arrive, so `true` came after the re-subscription.
+        let publishedOnTrue: Promise<number> | undefined
+        const unsubscribe = await driver().subscribe(`${p}channel`, (message) => received.push(message), {
+          onConnectionChange: (connected) => {
+            watched.onConnectionChange(connected)
+            if (connected) publishedOnTrue = driver().publish(`${p}channel`, 'after')
+          },
+        })
+        // A throwing callback is ignored; one unsubscribed before the kill is never told.
+        const stopThrowing = await driver().subscribe(`${p}channel`, () => undefined, {
+          onConnectionChange: () => {
+            throw new Error('a listener failure')
+          },
+        })
+        const gone = connectionChanges()
+        const stopGone = await driver().subscribe(`${p}other`, () => undefined, gone)
+        await stopGone()
+        try {
+          await driver().publish(`${p}channel`, 'before')
+          await waitFor(() => received.length >= 1)
+          await kill()
+          await waitFor(() => watched.changes.length >= 1)
+          expect(watched.changes[0]).toBe(false)
+          await waitFor(() => watched.changes.length >= 2, 15_000)
+          expect(watched.changes).toEqual([false, true])
+          await publishedOnTrue
+          await waitFor(() => received.includes('after'))
+          expect(received).toEqual(['before', 'after'])
+          await driver().publish(`${p}channel`, 'later')
+          await waitFor(() => received.length >= 3)
+          expect(received).toEqual(['before', 'after', 'later'])
+          expect(watched.changes).toEqual([false, true])
+          expect(gone.changes).toEqual([])
+        } finally {
+          await stopThrowing()
+          await unsubscribe()
+        }
+      })
+    }
   })
 }
