@@ -2,6 +2,7 @@ import { chaosDriver, createFakeClock } from '@cachette/testing'
 import { describe, expect, it, vi } from 'vitest'
 import { createCache, defineKey, InvalidOptionsError, memoryDriver, type CacheEvent, type Driver, type Duration } from '../src/index.js'
 import { flakyBus } from './support/flaky-bus.js'
+import { cacheKit } from '../src/kit.js'
 import { randomPrefix, recordingLogger } from './support/cache.js'
 
 const patientKey = defineKey('patient:{id}')
@@ -140,6 +141,17 @@ describe('two tiers: the invalidation bus', () => {
     const hits = a.stats().l1?.hits ?? 0
     expect(await a.get(patientKey({ id: 2 }))).toEqual({ v: 2 })
     expect(a.stats().l1?.hits).toBe(hits + 1)
+  })
+
+  it("a domain package's kit.invalidate drops the cache's memory copies too, here and in the other process", async () => {
+    const { a, b } = await warm()
+    expect(await b.get(patientKey({ id: 1 }))).toEqual({ v: 1 }) // b holds it in memory too
+    const kit = cacheKit(b, { name: '@x/patients', label: 'patients' })
+    await expect(kit.invalidate([kit.storeKey(patientKey({ id: 1 }))])).resolves.toBe('invalidated')
+    await settle()
+    expect(await b.get(patientKey({ id: 1 }))).toBeUndefined()
+    expect(await a.get(patientKey({ id: 1 }))).toBeUndefined()
+    expect(kit.stats().l1?.busPublished).toBeGreaterThan(0)
   })
 
   it('clear() empties every tier of every process', async () => {

@@ -6,6 +6,7 @@ import { claimKey, fenceAdmits, fenceKeys, releaseClaim } from '../operations/fe
 import type { CacheRuntime } from '../store-calls/cache-runtime.js'
 import type { CacheKit, KitOptions } from './kit-api.js'
 import { FlightGroup } from './flight-group.js'
+import { announce, l1Stats } from '../tiers/tiers.js'
 
 const LABEL = /^[\w.:-]{1,100}$/
 
@@ -121,8 +122,11 @@ export function openKit<C extends DriverCapability>(rt: CacheRuntime, options: K
     async invalidate(storeKeys) {
       if (rt.closed) throw rt.store.closedError('invalidate')
       for (const storeKey of storeKeys) dropFlight(rt, storeKey)
+      // The cache's own reads of these keys may sit in its memory tier, here and in other processes.
+      rt.l1?.invalidateKeys(storeKeys)
       try {
         rt.stats.deletes += await fenceKeys(rt, storeKeys, 'invalidate', attributes, undefined)
+        announce(rt, { keys: storeKeys })
         return 'invalidated'
       } catch (error) {
         if (queueAfterFailure(rt, error, () => rt.queue?.addKeys(storeKeys) === true)) return 'queued'
@@ -135,7 +139,7 @@ export function openKit<C extends DriverCapability>(rt: CacheRuntime, options: K
       return rt.queue?.size ?? 0
     },
     track: (promise) => rt.store.track(promise),
-    stats: () => rt.stats.snapshot(rt.flights.size, rt.queue?.size ?? 0),
+    stats: () => rt.stats.snapshot(rt.flights.size, rt.queue?.size ?? 0, l1Stats(rt)),
   }
   return Object.freeze(kit)
 }
