@@ -145,7 +145,7 @@ async function checkProject({ nodeMajor, nodeBin, set, packages, tarballs }) {
   const checks = [
     step('import() of every entry point; memory, redis-server, Upstash round trips', 'node', ['smoke.mjs']),
     step('require() of every entry point; memory, redis-server, Upstash round trips', 'node', ['smoke-require.cjs']),
-    step('node:test starts and stops a redis-server', 'node', ['--test', 'node-test.test.mjs']),
+    step('node:test starts and stops a redis-server; two tiers and batches over it', 'node', ['--test', 'node-test.test.mjs']),
     step('Jest (CommonJS) starts and stops a redis-server', 'npx', ['jest', '--ci', '--testMatch', '**/jest.test.cjs']),
     step(`vitest ${vitestVersion}: the conformance suite on memory and redis-server`, 'npx', ['vitest', 'run', 'conformance.test.mjs']),
     tsc('moduleResolution bundler', 'types.ts', 'esnext', 'bundler'),
