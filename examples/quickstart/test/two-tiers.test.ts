@@ -1,5 +1,5 @@
 import { ioredisDriver } from '@cachette/ioredis'
-import { startRedisServer, type RedisServer } from '@cachette/testing'
+import { startRedisServer, type RedisServerHandle } from '@cachette/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runTwoTiersDemo } from '../src/two-tiers.js'
 
@@ -19,7 +19,7 @@ describe('two-tiers demo', () => {
   })
 
   describe('on a real redis-server', () => {
-    let server: RedisServer
+    let server: RedisServerHandle
     beforeAll(async () => {
       server = await startRedisServer()
     })
