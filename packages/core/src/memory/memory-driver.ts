@@ -67,6 +67,11 @@ class MemoryDriver implements Driver {
   // Each method is `async`, so a synchronous throw (WRONG_TYPE, CLOSED...) becomes a rejection.
 
   async get(key: string): Promise<string | null> {
+    return this.getNow(key)
+  }
+
+  /** GET without a promise, for the cache's hit path (see inProcessGet); throws where get() rejects. */
+  getNow(key: string): string | null {
     this.enter()
     return getString(this.store, key)
   }
@@ -261,6 +266,6 @@ class MemoryDriver implements Driver {
  */
 export function memoryDriver(options?: MemoryDriverOptions): Driver {
   const driver = new MemoryDriver(parseMemoryDriverOptions(options))
-  markInProcess(driver)
+  markInProcess(driver, (key) => driver.getNow(key))
   return driver
 }

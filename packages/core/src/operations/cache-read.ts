@@ -44,8 +44,29 @@ export async function readEntry(
   sink?: ReadSink,
   l1Mark?: number,
 ): Promise<unknown> {
-  const driver = rt.config.driver
-  const codec = spec?.codec ?? rt.config.codec
+  return readEntryNow(rt, fullKey, spec, attributes, operation, sink, l1Mark)
+}
+
+/**
+ * {@link readEntry} for the hit paths: the answer itself when it is there before the call returns
+ * (a memory driver's entry that needs no wait), else a Promise of it. Throws (synchronously, or
+ * through the Promise) what readEntry rejects with.
+ *
+ * @example
+ * ```ts
+ * const read = readEntryNow(rt, fullKey, spec, attributes, 'get')
+ * const value = read instanceof Promise ? await read : read
+ * ```
+ */
+export function readEntryNow(
+  rt: CacheRuntime,
+  fullKey: string,
+  spec: KeySpec | undefined,
+  attributes: LabelAttributes,
+  operation: 'get' | 'has',
+  sink?: ReadSink,
+  l1Mark?: number,
+): unknown {
   const store = rt.store
   const breaker = store.breaker
   if (breaker !== undefined && !breaker.allow()) {
@@ -56,6 +77,34 @@ export async function readEntry(
   const timed = rt.metrics.timed
   const started = timed || sink !== undefined ? performance.now() : 0
   if (sink !== undefined) sink.startedAt = started
+  const codec = spec?.codec ?? rt.config.codec
+  const getNow = store.getNow
+  if (getNow === undefined || codec.format === 'bytes') return fetchEntry(rt, fullKey, spec, attributes, operation, sink, l1Mark, started)
+  let raw: string | null
+  try {
+    raw = getNow(fullKey)
+  } catch (error) {
+    throw store.failed(operation, attributes, spec, error, started)
+  }
+  breaker?.succeeded()
+  if (timed) rt.metrics.latencyMs(attributes, operation, performance.now() - started)
+  return decodeEntry(rt, fullKey, raw, spec, attributes, operation, sink, l1Mark)
+}
+
+/** The store call of a read through the driver's promise, under the deadline. */
+async function fetchEntry(
+  rt: CacheRuntime,
+  fullKey: string,
+  spec: KeySpec | undefined,
+  attributes: LabelAttributes,
+  operation: 'get' | 'has',
+  sink: ReadSink | undefined,
+  l1Mark: number | undefined,
+  started: number,
+): Promise<unknown> {
+  const driver = rt.config.driver
+  const store = rt.store
+  const codec = spec?.codec ?? rt.config.codec
   let raw: DriverValue | null
   // Inline rather than store.call(): this is the hit path, and a closure per call is measurable.
   try {
@@ -63,8 +112,8 @@ export async function readEntry(
   } catch (error) {
     throw store.failed(operation, attributes, spec, error, started)
   }
-  breaker?.succeeded()
-  if (timed) rt.metrics.latencyMs(attributes, operation, performance.now() - started)
+  store.breaker?.succeeded()
+  if (rt.metrics.timed) rt.metrics.latencyMs(attributes, operation, performance.now() - started)
   return decodeEntry(rt, fullKey, raw, spec, attributes, operation, sink, l1Mark)
 }
 
@@ -241,18 +290,21 @@ export function getValue(rt: CacheRuntime, key: Key<unknown> | string): Promise<
     return Promise.reject(error)
   }
   const l1 = rt.l1
-  if (l1 === undefined) return getFromStore(rt, fullKey, spec, attributes, undefined)
-  // A memory-tier hit takes no async function: it is answered here.
-  const entry = l1.hit(fullKey, rt.config.clock.now())
-  if (entry !== undefined) {
-    const value = l1Value(rt, fullKey, entry, spec)
-    if (value instanceof Promise) {
-      const checkedSpec = spec
-      return value.then((checked) => (checked === MISS ? getFromStore(rt, fullKey, checkedSpec, attributes, l1.mark()) : l1GetHit(rt, attributes, checkedSpec, checked)))
+  let mark: number | undefined
+  if (l1 !== undefined) {
+    // A memory-tier hit takes no async function: it is answered here.
+    const entry = l1.hit(fullKey, rt.config.clock.now())
+    if (entry !== undefined) {
+      const value = l1Value(rt, fullKey, entry, spec)
+      if (value instanceof Promise) {
+        const checkedSpec = spec
+        return value.then((checked) => (checked === MISS ? getFromStore(rt, fullKey, checkedSpec, attributes, l1.mark()) : l1GetHit(rt, attributes, checkedSpec, checked)))
+      }
+      if (value !== MISS) return Promise.resolve(l1GetHit(rt, attributes, spec, value))
     }
-    if (value !== MISS) return Promise.resolve(l1GetHit(rt, attributes, spec, value))
+    mark = l1.mark()
   }
-  return getFromStore(rt, fullKey, spec, attributes, l1.mark())
+  return getFromStore(rt, fullKey, spec, attributes, mark)
 }
 
 function l1GetHit(rt: CacheRuntime, attributes: LabelAttributes, spec: KeySpec | undefined, value: unknown): unknown {
@@ -260,32 +312,50 @@ function l1GetHit(rt: CacheRuntime, attributes: LabelAttributes, spec: KeySpec |
   return value
 }
 
-/** get() past the memory tier: the store, and on a store failure the memory tier's copy within its TTL. */
-async function getFromStore(rt: CacheRuntime, fullKey: string, spec: KeySpec | undefined, attributes: LabelAttributes, mark: number | undefined): Promise<unknown> {
-  const l1 = rt.l1
-  if (l1 !== undefined) rt.stats.l1Misses++
-  let value: unknown
+/** get() past the memory tier: the store (no promise of its own when the answer is already there). */
+function getFromStore(rt: CacheRuntime, fullKey: string, spec: KeySpec | undefined, attributes: LabelAttributes, mark: number | undefined): Promise<unknown> {
+  if (rt.l1 !== undefined) rt.stats.l1Misses++
+  let read: unknown
   try {
-    value = freshValue(rt, await readEntry(rt, fullKey, spec, attributes, 'get', undefined, mark))
+    read = readEntryNow(rt, fullKey, spec, attributes, 'get', undefined, mark)
   } catch {
-    // Already counted and logged by rt.store.failed(): a store failure reads as a miss, unless
-    // the memory tier still holds the entry within its TTL.
-    value = MISS
-    if (l1 !== undefined) {
-      let stale = l1Fallback(rt, fullKey, spec, rt.config.clock.now(), 'fresh')
-      if (stale instanceof Promise) stale = await stale
-      if (stale !== MISS) {
-        recordL1Stale(rt, attributes, spec, 'get')
-        return stale
-      }
-    }
+    return getAfterFailure(rt, fullKey, spec, attributes)
   }
+  if (read instanceof Promise) {
+    return read.then(
+      (value) => answerGet(rt, attributes, spec, value),
+      () => getAfterFailure(rt, fullKey, spec, attributes),
+    )
+  }
+  return Promise.resolve(answerGet(rt, attributes, spec, read))
+}
+
+/** Counts get()'s answer from the store and returns it (undefined for a miss or a stale entry). */
+function answerGet(rt: CacheRuntime, attributes: LabelAttributes, spec: KeySpec | undefined, read: unknown): unknown {
+  const value = freshValue(rt, read)
   if (value === MISS) {
     rt.recordMiss(attributes, spec, 'get')
     return undefined
   }
   rt.recordHit(attributes, spec, 'get')
   return value
+}
+
+/**
+ * The store failed (already counted and logged by rt.store.failed()): a miss, unless the memory
+ * tier still holds the entry within its TTL.
+ */
+async function getAfterFailure(rt: CacheRuntime, fullKey: string, spec: KeySpec | undefined, attributes: LabelAttributes): Promise<unknown> {
+  if (rt.l1 !== undefined) {
+    let stale = l1Fallback(rt, fullKey, spec, rt.config.clock.now(), 'fresh')
+    if (stale instanceof Promise) stale = await stale
+    if (stale !== MISS) {
+      recordL1Stale(rt, attributes, spec, 'get')
+      return stale
+    }
+  }
+  rt.recordMiss(attributes, spec, 'get')
+  return undefined
 }
 
 /**

@@ -1,7 +1,8 @@
-import { readEntry } from './cache-read.js'
+import { readEntryNow } from './cache-read.js'
 import { MISS, type CacheRuntime, type Flight } from '../store-calls/cache-runtime.js'
 import type { ReadSink } from './cache-read.js'
 import type { Key, KeySpec } from '../keys/define-key.js'
+import type { LabelAttributes } from '../observability/metrics.js'
 import { TimedEntry } from '../resilience/grace.js'
 import { LoadContext, runLoader, type Loader, type WriteOptions } from './loader-context.js'
 import { refuseEnvelopeUse } from '../encoding/plain-wire.js'
@@ -70,52 +71,100 @@ function l1Hit(rt: CacheRuntime, spec: KeySpec | undefined, value: unknown): unk
   return value
 }
 
-/** The store's part of getOrSet: joins the key's flight, or starts one. */
+/** What a read that threw leaves for the flight (a store failure, already counted). */
+const READ_FAILED: unique symbol = Symbol('cachette.readFailed')
+/** What {@link answerHit} returns when the read gave no fresh value. */
+const NO_HIT: unique symbol = Symbol('cachette.noHit')
+
+/**
+ * The store's part of getOrSet: joins the key's flight, or reads. A read whose answer is there
+ * before the call returns (a memory driver's) answers a hit with no flight and no async function:
+ * nobody could have joined it meanwhile. Otherwise the flight is registered before anything is
+ * awaited, so callers arriving during the read join it too: a hot key under a burst costs one GET.
+ */
 function fly(rt: CacheRuntime, key: Key<unknown> | string, fullKey: string, spec: KeySpec | undefined, loader: Loader<unknown>, options: WriteOptions | undefined): Promise<unknown> {
   const existing = rt.flights.get(fullKey)
   if (existing !== undefined) return existing.promise
-  // Callers arriving during the read join it too: a hot key under a burst costs one GET.
+  const attributes = rt.keys.attributesOf(spec)
   const flight: MutableFlight = { promise: undefined as unknown as Promise<unknown>, skipWrite: false, observed: undefined, startedAt: undefined }
+  let read: unknown
+  try {
+    read = readEntryNow(rt, fullKey, spec, attributes, 'get', flight, rt.l1?.mark())
+  } catch {
+    read = READ_FAILED
+  }
+  if (!(read instanceof Promise)) {
+    const hit = answerHit(rt, read, flight, key, fullKey, spec, attributes, loader, options)
+    if (hit !== NO_HIT) return Promise.resolve(hit)
+  }
   rt.flights.set(fullKey, flight)
   // The flight only ends after an await, so never before its promise is assigned here.
-  flight.promise = readThenLoad(rt, flight, key, fullKey, spec, loader, options)
+  flight.promise = readThenLoad(rt, flight, read, key, fullKey, spec, attributes, loader, options)
   return flight.promise
 }
 
 type MutableFlight = { -readonly [K in keyof Flight]: Flight[K] } & ReadSink
 
 /**
- * A flight: reads the entry and answers a hit; on a miss (or a stale entry, or a store failure)
- * loads. A plain async function of its arguments rather than a closure made per call: a hit
- * allocates no more than get() does, besides the flight itself.
+ * A hit's answer, counted, with its background refresh started when the key asks for one
+ * (revalidate, early refresh); NO_HIT for a miss, a stale entry or a failed read.
  */
-async function readThenLoad(rt: CacheRuntime, flight: MutableFlight, key: Key<unknown> | string, fullKey: string, spec: KeySpec | undefined, loader: Loader<unknown>, options: WriteOptions | undefined): Promise<unknown> {
-  const attributes = rt.keys.attributesOf(spec)
-  let readOk = true
-  let stale: TimedEntry | undefined
-  try {
-    const cached = await readEntry(rt, fullKey, spec, attributes, 'get', flight, rt.l1?.mark())
-    if (cached !== MISS) {
-      // A plain entry is the hit path: nothing more to decide.
-      if (!(cached instanceof TimedEntry)) {
-        rt.recordHit(attributes, spec, 'getOrSet')
-        endFlight(rt, fullKey, flight)
-        if (mayRevalidate(rt, spec, options)) maybeRevalidate(rt, { key, fullKey, spec, attributes, loader, options, observed: flight.observed, observedAt: flight.startedAt as number }, cached)
-        return cached
-      }
-      if (rt.config.clock.now() < cached.freshUntil) {
-        rt.recordHit(attributes, spec, 'getOrSet')
-        endFlight(rt, fullKey, flight)
-        if (mayRefreshEarly(rt, spec, options)) maybeRefreshEarly(rt, { key, fullKey, spec, attributes, loader, options, observed: flight.observed, observedAt: flight.startedAt as number }, cached)
-        return cached.value
-      }
-      // Past its TTL, within its grace period: refresh it, serve it if that fails.
-      stale = cached
+function answerHit(
+  rt: CacheRuntime,
+  cached: unknown,
+  flight: MutableFlight,
+  key: Key<unknown> | string,
+  fullKey: string,
+  spec: KeySpec | undefined,
+  attributes: LabelAttributes,
+  loader: Loader<unknown>,
+  options: WriteOptions | undefined,
+): unknown {
+  if (cached === MISS || cached === READ_FAILED) return NO_HIT
+  // A plain entry is the hit path: nothing more to decide.
+  if (!(cached instanceof TimedEntry)) {
+    rt.recordHit(attributes, spec, 'getOrSet')
+    if (mayRevalidate(rt, spec, options)) maybeRevalidate(rt, { key, fullKey, spec, attributes, loader, options, observed: flight.observed, observedAt: flight.startedAt as number }, cached)
+    return cached
+  }
+  if (rt.config.clock.now() >= cached.freshUntil) return NO_HIT
+  rt.recordHit(attributes, spec, 'getOrSet')
+  if (mayRefreshEarly(rt, spec, options)) maybeRefreshEarly(rt, { key, fullKey, spec, attributes, loader, options, observed: flight.observed, observedAt: flight.startedAt as number }, cached)
+  return cached.value
+}
+
+/**
+ * A registered flight: waits for its read, answers a hit, else loads: past its TTL within its
+ * grace period, the stale entry is refreshed and served if that fails; after a store failure, the
+ * memory tier's copy within its grace, else the loader. A plain async function of its arguments
+ * rather than a closure made per call.
+ */
+async function readThenLoad(
+  rt: CacheRuntime,
+  flight: MutableFlight,
+  read: unknown,
+  key: Key<unknown> | string,
+  fullKey: string,
+  spec: KeySpec | undefined,
+  attributes: LabelAttributes,
+  loader: Loader<unknown>,
+  options: WriteOptions | undefined,
+): Promise<unknown> {
+  let cached: unknown = READ_FAILED
+  if (read !== READ_FAILED) {
+    try {
+      cached = await read
+    } catch {
+      // Store failure, deadline or open circuit: already counted.
     }
-  } catch {
-    // Store failure, deadline or open circuit: already counted. Degrade to the memory tier's
-    // copy within its grace, else to the loader.
-    readOk = false
+  }
+  if (cached !== READ_FAILED && cached !== MISS && (!(cached instanceof TimedEntry) || rt.config.clock.now() < cached.freshUntil)) {
+    // Ended before the refresh a hit may start, which may fly this key again.
+    endFlight(rt, fullKey, flight)
+    return answerHit(rt, cached, flight, key, fullKey, spec, attributes, loader, options)
+  }
+  const readOk = cached !== READ_FAILED
+  if (!readOk) {
     // A read the open circuit skipped never started.
     flight.startedAt ??= performance.now()
     if (rt.l1 !== undefined) {
@@ -140,7 +189,7 @@ async function readThenLoad(rt: CacheRuntime, flight: MutableFlight, key: Key<un
     observedAt: startedAt,
     readOk,
     readElapsedMs: performance.now() - startedAt,
-    stale,
+    stale: cached instanceof TimedEntry ? cached : undefined,
     finish: () => endFlight(rt, fullKey, flight),
   })
 }

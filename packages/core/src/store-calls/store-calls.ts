@@ -6,7 +6,7 @@ import type { KeySpec } from '../keys/define-key.js'
 import { CircuitBreaker, type CircuitState } from '../resilience/circuit-breaker.js'
 import { DeadlineQueue } from './deadline.js'
 import { CircuitOpenError, DriverError, isCacheError, type CacheError, type CacheErrorCode } from '../errors.js'
-import { isInProcessDriver } from '../memory/in-process.js'
+import { inProcessGet, isInProcessDriver } from '../memory/in-process.js'
 import type { CacheMetrics, CacheOperation, LabelAttributes } from '../observability/metrics.js'
 
 /**
@@ -22,6 +22,8 @@ export class StoreCalls {
   readonly deadlines: DeadlineQueue
   /** Undefined unless the `circuitBreaker` option is set. */
   readonly breaker: CircuitBreaker | undefined
+  /** The driver's synchronous GET when it is an instance `memoryDriver()` created (see inProcessGet). */
+  readonly getNow: ((key: string) => string | null) | undefined
 
   /**
    * @param stringKeyAttributes the metrics attributes of calls on string keys, which are also those of cache-wide work (the circuit's log line, the invalidation queue's)
@@ -40,6 +42,7 @@ export class StoreCalls {
     private readonly circuitClosed: () => void,
   ) {
     this.deadlines = new DeadlineQueue(config.deadlineMs, isInProcessDriver(config.driver))
+    this.getNow = inProcessGet(config.driver)
     const breakerConfig = config.circuitBreaker
     if (breakerConfig !== undefined) {
       const breaker = new CircuitBreaker(breakerConfig, config.clock, (state) => this.circuitChanged(state))
