@@ -1,3 +1,4 @@
+import { keySlot } from '@cachette/core/redis'
 import { createCache, defineKey, type Cache, type CacheStats, type Key } from '@cachette/core'
 import { ioredisDriver } from '@cachette/ioredis'
 import type { Cluster, Redis } from 'ioredis'
@@ -48,35 +49,7 @@ function isMissing(index: number): boolean {
   return index % 5 < 3
 }
 
-// --- Redis Cluster hash slots, for the hand-written baseline (CRC16/XMODEM mod 16384, hash tags as
-// in the cluster specification; cluster-key-slot is not a dependency of the bench).
-
-const CRC_TABLE = (() => {
-  const table = new Uint16Array(256)
-  for (let byte = 0; byte < 256; byte++) {
-    let crc = byte << 8
-    for (let bit = 0; bit < 8; bit++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff
-    table[byte] = crc
-  }
-  return table
-})()
-
-/** The hash slot of an ASCII key (what the bench's keys are). */
-function keySlot(key: string): number {
-  let from = 0
-  let to = key.length
-  const open = key.indexOf('{')
-  if (open !== -1) {
-    const close = key.indexOf('}', open + 1)
-    if (close > open + 1) {
-      from = open + 1
-      to = close
-    }
-  }
-  let crc = 0
-  for (let i = from; i < to; i++) crc = ((crc << 8) & 0xffff) ^ (CRC_TABLE[((crc >> 8) ^ key.charCodeAt(i)) & 0xff] as number)
-  return crc & 16383
-}
+// Redis Cluster hash slots for the hand-written baseline: core's CRC16 (what any client computes).
 
 /** Indexes of `keys` grouped by hash slot: one MGET each. */
 function slotGroups(keys: readonly string[]): number[][] {

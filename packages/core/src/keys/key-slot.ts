@@ -2,7 +2,7 @@
  * Redis Cluster hash slots, for the batch reads of core (getMany, getOrSetMany): on a driver
  * without `crossSlotBatch` one MGET may only name keys of one slot. CRC16/XMODEM of the key's
  * UTF-8 bytes, or of its `{hash tag}` when that part is non-empty, mod 16384, as in the Redis
- * Cluster specification. (The ioredis driver has its own copy; core imports no driver.)
+ * Cluster specification. Exported on `@cachette/core/redis` for the drivers.
  */
 
 const SLOT_COUNT = 16384

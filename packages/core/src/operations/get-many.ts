@@ -2,7 +2,7 @@ import { MISS, type CacheRuntime } from '../store-calls/cache-runtime.js'
 import type { Key } from '../keys/define-key.js'
 import { TimedEntry } from '../resilience/grace.js'
 import { refuseEnvelopeUse } from '../encoding/plain-wire.js'
-import { l1Fallback, l1Value, recordL1Stale } from '../tiers/l1-read.js'
+import { l1Fallback, l1Lookup, recordL1Stale } from '../tiers/l1-read.js'
 import { inInputOrder, resolveBatch, type BatchKey } from './batch-keys.js'
 import { READ_FAILED, readMany } from './read-many.js'
 
@@ -34,17 +34,12 @@ export async function getMany(rt: CacheRuntime, keys: readonly (Key<unknown> | s
   for (let i = 0; i < unique.length; i++) {
     const target = unique[i] as BatchKey
     if (l1 !== undefined) {
-      const entry = l1.hit(target.fullKey, rt.config.clock.now())
-      if (entry !== undefined) {
-        let value = l1Value(rt, target.fullKey, entry, target.spec)
-        if (value instanceof Promise) value = await value
-        if (value !== MISS) {
-          rt.recordL1Hit(target.attributes, target.spec, 'get')
-          values[i] = value
-          continue
-        }
+      let value = l1Lookup(rt, target.fullKey, target.spec, target.attributes, 'get')
+      if (value instanceof Promise) value = await value
+      if (value !== MISS) {
+        values[i] = value
+        continue
       }
-      rt.stats.l1Misses++
     }
     unread.push(i)
   }

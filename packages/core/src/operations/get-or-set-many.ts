@@ -3,7 +3,7 @@ import type { Key } from '../keys/define-key.js'
 import { InvalidOptionsError } from '../errors.js'
 import { TimedEntry } from '../resilience/grace.js'
 import { refuseEnvelopeUse } from '../encoding/plain-wire.js'
-import { l1Fallback, l1Value, recordL1Stale } from '../tiers/l1-read.js'
+import { l1Fallback, l1Lookup, recordL1Stale } from '../tiers/l1-read.js'
 import { inInputOrder, resolveBatch, type BatchKey } from './batch-keys.js'
 import { READ_FAILED, readMany } from './read-many.js'
 import { endBatchFlight, startBatchFlight, type BatchFlight } from './batch-flights.js'
@@ -61,17 +61,12 @@ export async function getOrSetMany(rt: CacheRuntime, keys: readonly (Key<unknown
   for (let i = 0; i < unique.length; i++) {
     const target = unique[i] as BatchKey
     if (l1 !== undefined) {
-      const entry = l1.hit(target.fullKey, rt.config.clock.now())
-      if (entry !== undefined) {
-        let value = l1Value(rt, target.fullKey, entry, target.spec)
-        if (value instanceof Promise) value = await value
-        if (value !== MISS) {
-          rt.recordL1Hit(target.attributes, target.spec, 'getOrSet')
-          values[i] = value
-          continue
-        }
+      let value = l1Lookup(rt, target.fullKey, target.spec, target.attributes, 'getOrSet')
+      if (value instanceof Promise) value = await value
+      if (value !== MISS) {
+        values[i] = value
+        continue
       }
-      rt.stats.l1Misses++
     }
     const existing = rt.flights.get(target.fullKey)
     if (existing !== undefined) {

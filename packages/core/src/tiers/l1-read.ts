@@ -73,3 +73,28 @@ export function recordL1Stale(rt: CacheRuntime, attributes: LabelAttributes, spe
   rt.metrics.staleHit(attributes)
   if (rt.events.active) rt.events.emit('staleHit', attributes, spec, { operation, tier: 'l1' })
 }
+
+/**
+ * The memory tier's answer for one key of a read, counted: its value (an L1 hit), or MISS (an
+ * L1 miss, which the caller then asks the store about). A Promise only for an asynchronous schema.
+ *
+ * @example
+ * ```ts
+ * let value = l1Lookup(rt, fullKey, spec, attributes, 'get')
+ * if (value instanceof Promise) value = await value
+ * ```
+ */
+export function l1Lookup(rt: CacheRuntime, fullKey: string, spec: KeySpec | undefined, attributes: LabelAttributes, operation: 'get' | 'getOrSet'): unknown {
+  const l1 = rt.l1
+  if (l1 === undefined) return MISS
+  const entry = l1.hit(fullKey, rt.config.clock.now())
+  const value = entry === undefined ? MISS : l1Value(rt, fullKey, entry, spec)
+  if (value instanceof Promise) return value.then((checked) => counted(rt, attributes, spec, operation, checked))
+  return counted(rt, attributes, spec, operation, value)
+}
+
+function counted(rt: CacheRuntime, attributes: LabelAttributes, spec: KeySpec | undefined, operation: 'get' | 'getOrSet', value: unknown): unknown {
+  if (value === MISS) rt.stats.l1Misses++
+  else rt.recordL1Hit(attributes, spec, operation)
+  return value
+}
