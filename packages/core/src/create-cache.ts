@@ -21,6 +21,7 @@ import { openKit } from './kit/open-kit.js'
 import { announce, l1Stats, startTiers } from './tiers/tiers.js'
 import { expireKeys, expireTags } from './operations/soft-expiry.js'
 import { clearAll } from './operations/clear.js'
+import { reencryptAll, type ReencryptResult } from './operations/reencrypt.js'
 import { getMany } from './operations/get-many.js'
 import { setMany, type SetManyEntry } from './operations/set-many.js'
 import { getOrSetMany, type ManyLoader } from './operations/get-or-set-many.js'
@@ -225,6 +226,18 @@ export interface Cache {
    */
   clear(): Promise<number>
   /**
+   * With `encryption`: rewrites every entry of the prefix sealed under an old key under the
+   * current one (SCAN on every master, compare-and-set, expiry kept), and says how many remain
+   * under each old key: drop a key once none do. Reads also rewrite what they open.
+   *
+   * @throws InvalidOptionsError when the cache has no encryption or no prefix.
+   * @example
+   * ```ts
+   * const { reencrypted, remaining } = await cache.reencrypt() // remaining: {} once rotation is done
+   * ```
+   */
+  reencrypt(): Promise<ReencryptResult>
+  /**
    * Adds an event listener; returns the function that removes it. Events carry the key family
    * label and template, never a value, key or parameter; a listener that throws is ignored.
    *
@@ -340,6 +353,7 @@ export function createCache(options: CacheOptions = {}): Cache {
     expire: (keys) => expireKeys(rt, keys),
     expireTags: (tags) => (rt.config.wire === 'plain' ? Promise.reject(invalidateTagsRefused()) : expireTags(rt, tags)),
     clear: () => clearAll(rt),
+    reencrypt: () => reencryptAll(rt),
     stats: () => rt.stats.snapshot(rt.flights.size, rt.queue?.size ?? 0, l1Stats(rt)),
     async health() {
       const driver = rt.config.driver.name

@@ -29,6 +29,8 @@ export type CacheErrorCode =
   | 'LOADER_TIMEOUT'
   /** A stored entry could not be decoded or failed its schema. */
   | 'DECODE_FAILED'
+  /** An encrypted entry could not be opened: a key this cache lacks, another store key, a changed byte. */
+  | 'DECRYPT_FAILED'
   /** A driver lacks a capability a package needs. */
   | 'MISSING_CAPABILITY'
   /** The cache's circuit breaker is open: the store was not called. */

@@ -66,6 +66,8 @@ export type {
 export type { CircuitBreakerOptions, CircuitState } from './resilience/circuit-breaker.js'
 export type { CompressionOptions } from './options/compression-options.js'
 export type { L1Options } from './options/l1-options.js'
+export type { EncryptionOptions } from './options/encryption-options.js'
+export type { ReencryptResult } from './operations/reencrypt.js'
 export type { InvalidationQueueOptions } from './options/invalidation-queue-options.js'
 export type { CacheEvent, CacheEventListener, CacheEventListeners, CacheEventName, DiagnosticsChannelModule } from './observability/cache-events.js'
 export { shouldRefreshEarly } from './resilience/early-refresh.js'

@@ -4,6 +4,9 @@
  *   "@c1" LF payload                 an entry without metadata (the common case)
  *   "@c1" SP meta-json LF payload    an entry with metadata (tags, freshness)
  *   "@c2" SP meta-json LF payload    a compressed entry: meta-json says how (`z`, `n`, `e`)
+ *   "@c3" SP meta-json LF payload    an encrypted entry: meta-json names the key (`k`) and the IV
+ *                                    (`i`); the payload is the AES-GCM ciphertext (base64 text for a
+ *                                    text codec) of what a v1 or v2 entry would hold
  *
  * The header is ASCII; meta-json is one line (JSON escapes every control character, and no
  * UTF-8 multi-byte sequence holds the byte 0x0A), so the first LF always ends it. The payload
@@ -29,6 +32,12 @@ export interface EntryMeta {
   readonly n?: number
   /** `'base64'`: the compressed bytes are stored as base64 text (a text codec); absent: as bytes (a bytes codec). */
   readonly e?: 'base64'
+  /** Version 3: the id of the encryption key the payload was sealed with. */
+  readonly k?: string
+  /** Version 3: the AES-GCM initialization vector, 12 bytes in base64url (16 characters). */
+  readonly i?: string
+  /** Version 3: epoch ms at which the store expires the entry (re-encryption keeps it). */
+  readonly x?: number
 }
 
 /** An envelope taken apart. */
@@ -44,10 +53,12 @@ const AT = 0x40
 const C = 0x63
 const VERSION = 0x31 // '1'
 const VERSION_COMPRESSED = 0x32 // '2'
+const VERSION_ENCRYPTED = 0x33 // '3'
 const SPACE = 0x20
 const LF = 0x0a
 const HEADER = '@c1'
 const HEADER_COMPRESSED = '@c2'
+const HEADER_ENCRYPTED = '@c3'
 /**
  * The largest payload a compressed entry may declare: Redis' own limit on a value (512 MB). A
  * larger `n` is a damaged or hostile entry, not one to allocate for.
@@ -58,11 +69,12 @@ const textDecoder = new TextDecoder('utf-8', { fatal: true })
 
 function metaJson(meta: EntryMeta | undefined): string | undefined {
   if (meta === undefined) return undefined
-  if (meta.t === undefined && meta.f === undefined && meta.d === undefined && meta.z === undefined) return undefined
+  if (meta.t === undefined && meta.f === undefined && meta.d === undefined && meta.z === undefined && meta.k === undefined) return undefined
   return JSON.stringify(meta)
 }
 
 function headerOf(meta: EntryMeta | undefined): string {
+  if (meta?.k !== undefined) return HEADER_ENCRYPTED
   return meta?.z === undefined ? HEADER : HEADER_COMPRESSED
 }
 
@@ -97,15 +109,18 @@ export function encodeBytesEnvelope(payload: Uint8Array, meta: EntryMeta | undef
   return out
 }
 
-/** Checks the magic and the version; true for version 2 (compressed). */
-function checkVersion(first: number, second: number, third: number): boolean {
+/** Checks the magic and the version: 1, 2 (compressed) or 3 (encrypted). */
+function checkVersion(first: number, second: number, third: number): 1 | 2 | 3 {
   if (first !== AT || second !== C) throw new EnvelopeError('not a Cachette entry')
-  if (third === VERSION) return false
-  if (third === VERSION_COMPRESSED) return true
+  if (third === VERSION) return 1
+  if (third === VERSION_COMPRESSED) return 2
+  if (third === VERSION_ENCRYPTED) return 3
   throw new EnvelopeError('unsupported envelope version')
 }
 
-function parseMeta(json: string, compressed: boolean): EntryMeta {
+const IV_PATTERN = /^[A-Za-z0-9_-]{16}$/
+
+function parseMeta(json: string, version: 1 | 2 | 3): EntryMeta {
   const meta: unknown = JSON.parse(json)
   if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) throw new EnvelopeError('metadata is not an object')
   const tags = (meta as { t?: unknown }).t
@@ -117,7 +132,22 @@ function parseMeta(json: string, compressed: boolean): EntryMeta {
   if (fresh !== undefined && typeof fresh !== 'number') throw new EnvelopeError('freshness is not a number')
   const loadMs = (meta as { d?: unknown }).d
   if (loadMs !== undefined && typeof loadMs !== 'number') throw new EnvelopeError('the loader duration is not a number')
-  const { z: algorithm, n: size, e: encoding } = meta as { z?: unknown; n?: unknown; e?: unknown }
+  const { z: algorithm, n: size, e: encoding, k: keyId, i: iv, x: expiresAt } = meta as { z?: unknown; n?: unknown; e?: unknown; k?: unknown; i?: unknown; x?: unknown }
+  if (version === 3) {
+    if (typeof keyId !== 'string' || keyId === '') throw new EnvelopeError('the key id is not a string')
+    if (typeof iv !== 'string' || !IV_PATTERN.test(iv)) throw new EnvelopeError('the IV is not 12 bytes in base64url')
+    if (expiresAt !== undefined && typeof expiresAt !== 'number') throw new EnvelopeError('the expiry is not a number')
+    // The plaintext may be compressed: its fields are those of version 2, when present.
+    if (algorithm === undefined) {
+      if (size !== undefined || encoding !== undefined) throw new EnvelopeError('compression fields without an algorithm')
+      return meta as EntryMeta
+    }
+  } else if (keyId !== undefined || iv !== undefined || expiresAt !== undefined) {
+    // Unknown to versions 1 and 2 (ignored, as any unknown field): only the header says encrypted.
+    const { k: _k, i: _i, x: _x, ...rest } = meta as Record<string, unknown>
+    return parseMeta(JSON.stringify(rest), version)
+  }
+  const compressed = version !== 1
   if (!compressed) {
     // Version 1 promises an uncompressed payload: a compression field there is a damaged entry.
     if (algorithm !== undefined || size !== undefined || encoding !== undefined) throw new EnvelopeError('compression fields in a version 1 envelope')
@@ -139,13 +169,13 @@ function parseMeta(json: string, compressed: boolean): EntryMeta {
  * ```
  */
 export function decodeStringEnvelope(raw: string): Envelope<string> {
-  const compressed = checkVersion(raw.charCodeAt(0), raw.charCodeAt(1), raw.charCodeAt(2))
+  const version = checkVersion(raw.charCodeAt(0), raw.charCodeAt(1), raw.charCodeAt(2))
   const fourth = raw.charCodeAt(3)
-  if (fourth === LF && !compressed) return { meta: undefined, payload: raw.slice(4) }
+  if (fourth === LF && version === 1) return { meta: undefined, payload: raw.slice(4) }
   if (fourth !== SPACE) throw new EnvelopeError('malformed header')
   const end = raw.indexOf('\n', 4)
   if (end === -1) throw new EnvelopeError('unterminated header')
-  return { meta: parseMeta(raw.slice(4, end), compressed), payload: raw.slice(end + 1) }
+  return { meta: parseMeta(raw.slice(4, end), version), payload: raw.slice(end + 1) }
 }
 
 /**
@@ -158,11 +188,25 @@ export function decodeStringEnvelope(raw: string): Envelope<string> {
  * ```
  */
 export function decodeBytesEnvelope(raw: Uint8Array): Envelope<Uint8Array> {
-  const compressed = checkVersion(raw[0] ?? -1, raw[1] ?? -1, raw[2] ?? -1)
+  const version = checkVersion(raw[0] ?? -1, raw[1] ?? -1, raw[2] ?? -1)
   const fourth = raw[3]
-  if (fourth === LF && !compressed) return { meta: undefined, payload: raw.subarray(4) }
+  if (fourth === LF && version === 1) return { meta: undefined, payload: raw.subarray(4) }
   if (fourth !== SPACE) throw new EnvelopeError('malformed header')
   const end = raw.indexOf(LF, 4)
   if (end === -1) throw new EnvelopeError('unterminated header')
-  return { meta: parseMeta(textDecoder.decode(raw.subarray(4, end)), compressed), payload: raw.subarray(end + 1) }
+  return { meta: parseMeta(textDecoder.decode(raw.subarray(4, end)), version), payload: raw.subarray(end + 1) }
+}
+
+/**
+ * The metadata of an entry exactly as stored (the text between the header and the first line
+ * feed), which an encrypted entry binds as associated data. Call it on an entry that decoded.
+ *
+ * @example
+ * ```ts
+ * storedMetaJson('@c3 {"k":"a","i":"AAAAAAAAAAAAAAAA"}\nq83v...') // '{"k":"a","i":"AAAAAAAAAAAAAAAA"}'
+ * ```
+ */
+export function storedMetaJson(raw: string | Uint8Array): string {
+  if (typeof raw === 'string') return raw.slice(4, raw.indexOf('\n', 4))
+  return textDecoder.decode(raw.subarray(4, raw.indexOf(LF, 4)))
 }

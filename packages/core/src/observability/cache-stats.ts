@@ -67,6 +67,10 @@ export interface CacheStats {
   readonly compressionSavedBytes: number
   /** The memory tier of a two-tier cache (`l1` option); absent without one. */
   readonly l1?: L1Stats
+  /** Encrypted entries that could not be opened (a key this cache lacks, another store key, a changed byte): each read as a miss. */
+  readonly decryptFailures: number
+  /** Entries sealed under an old key and rewritten under the current one (on read, or by `reencrypt()`). */
+  readonly reencrypted: number
 }
 
 /** What `stats().l1` reports of the memory tier and its invalidation bus. */
@@ -124,6 +128,8 @@ export class StatsCounters {
   l1Hits = 0
   l1Misses = 0
   l1StaleHits = 0
+  decryptFailures = 0
+  reencrypted = 0
 
   snapshot(inFlight: number, invalidationsPending = 0, l1?: Omit<L1Stats, 'hits' | 'misses' | 'staleHits'>): CacheStats {
     const lookups = this.hits + this.misses
@@ -155,6 +161,8 @@ export class StatsCounters {
       invalidationsPending,
       compressedWrites: this.compressedWrites,
       compressionSavedBytes: this.compressionSavedBytes,
+      decryptFailures: this.decryptFailures,
+      reencrypted: this.reencrypted,
       ...(l1 === undefined ? {} : { l1: { hits: this.l1Hits, misses: this.l1Misses, staleHits: this.l1StaleHits, ...l1 } }),
     }
   }

@@ -13,6 +13,12 @@ import { refuseEnvelopeUse } from '../encoding/plain-wire.js'
 import { decodeBytesEntry, decodeStringEntry } from '../encoding/wire-format.js'
 import { inflateBytes, inflateText } from '../encoding/payload-compression.js'
 import { keepInL1 } from '../tiers/tiers.js'
+import { associatedData, OpenError } from '../encoding/sealer.js'
+import { storedMetaJson } from '../encoding/envelope.js'
+import { decodeBase64 } from '../encoding/base64.js'
+import { resealLater } from './reencrypt.js'
+
+const textDecoder = new TextDecoder()
 import { l1Fallback, l1Value, recordL1Stale } from '../tiers/l1-read.js'
 
 /** Thrown by a read the open circuit skipped; every caller of readEntry catches it, so one instance is enough. */
@@ -179,6 +185,7 @@ export function decodeEntry(
   } catch {
     return corrupted(d)
   }
+  if (meta?.k !== undefined) return openSealed(d, meta, packed)
   if (meta?.z === undefined) return decodePayload(d, meta, packed)
   // Only a compressed entry waits here.
   const inflated = (async () => (typeof packed === 'string' ? inflateText(meta, packed) : inflateBytes(meta, packed)))()
@@ -186,6 +193,37 @@ export function decodeEntry(
     (payload) => decodePayload(d, meta, payload),
     () => corrupted(d),
   )
+}
+
+/**
+ * An encrypted entry (`@c3`): opened with the key it names, then read as the entry it wraps
+ * (decompressed when its plaintext is compressed). One that cannot be opened (a key this cache
+ * lacks, another store key, a changed byte) is a miss, counted, and left in place: another process
+ * may hold the key. One sealed under an old key is rewritten under the current one in the background.
+ */
+async function openSealed(d: Decoding, meta: EntryMeta, packed: DriverValue): Promise<unknown> {
+  const rt = d.rt
+  const sealer = rt.config.sealer
+  let plaintext: Uint8Array
+  try {
+    if (sealer === undefined) throw new OpenError('unknown-key')
+    plaintext = await sealer.open(associatedData(d.fullKey, storedMetaJson(d.raw)), meta.k as string, meta.i as string, typeof packed === 'string' ? decodeBase64(packed) : packed)
+  } catch (error) {
+    rt.stats.decryptFailures++
+    const reason = error instanceof OpenError ? error.reason : 'failed'
+    rt.metrics.error(d.attributes, d.operation, 'DECRYPT_FAILED')
+    rt.store.warn(reason === 'unknown-key' ? 'an encrypted entry names a key this cache does not have; it was treated as a miss' : 'an encrypted entry failed authentication (moved, altered or sealed with another key); it was treated as a miss', d.operation, 'DECRYPT_FAILED', d.attributes, d.spec)
+    return MISS
+  }
+  if (sealer.current !== meta.k) resealLater(rt, d.fullKey, d.raw, meta, plaintext)
+  const payload: DriverValue = typeof packed === 'string' ? textDecoder.decode(plaintext) : plaintext
+  if (meta.z === undefined) return decodePayload(d, meta, payload)
+  try {
+    const inflated = typeof payload === 'string' ? inflateText(meta, payload) : inflateBytes(meta, payload)
+    return decodePayload(d, meta, inflated instanceof Promise ? await inflated : inflated)
+  } catch {
+    return corrupted(d)
+  }
 }
 
 /** Codec, then schema (which may be asynchronous). Neither error nor message is kept: a codec error may quote the payload. */

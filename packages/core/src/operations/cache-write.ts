@@ -14,6 +14,10 @@ import { timedTtl } from '../resilience/grace.js'
 import { refuseEnvelopeUse } from '../encoding/plain-wire.js'
 import { compressPayload, reachesThreshold, type CompressedPayload, type ResolvedCompression } from '../encoding/payload-compression.js'
 import { announce, keepInL1 } from '../tiers/tiers.js'
+import { encodeBase64 } from '../encoding/base64.js'
+import { associatedData } from '../encoding/sealer.js'
+
+const textEncoder = new TextEncoder()
 
 /**
  * Runs the codec. Synchronous and before any store call, so a value the codec refuses is
@@ -178,6 +182,20 @@ export async function storeEntry(rt: CacheRuntime, write: PreparedWrite, tokens?
         // Plain mode records nothing: gzip's magic bytes are the flag.
         if (rt.config.wire === 'cachette') meta = { ...meta, ...packed.meta }
       }
+    }
+    const sealer = rt.config.sealer
+    if (sealer !== undefined) {
+      // Compress, then encrypt: the ciphertext of what an unencrypted entry would hold.
+      // The metadata is bound too: its JSON here is the very text the envelope stores.
+      const unsealed = meta
+      const expiresAt = rt.config.clock.now() + write.ttlMs
+      let sealedMeta: EntryMeta = {}
+      const sealed = await sealer.seal(encoded.format === 'bytes' ? encoded.payload : textEncoder.encode(encoded.payload), (k, i) => {
+        sealedMeta = { ...unsealed, k, i, x: expiresAt }
+        return associatedData(write.fullKey, JSON.stringify(sealedMeta))
+      })
+      encoded = encoded.format === 'bytes' ? { format: 'bytes', payload: sealed.ciphertext } : { format: 'string', payload: encodeBase64(sealed.ciphertext) }
+      meta = sealedMeta
     }
     const data: DriverValue = encodeEntry(rt.config.wire, encoded, meta)
     const driver = rt.config.driver

@@ -5,6 +5,10 @@ import { decodeStringEntry, encodeEntry } from '../encoding/wire-format.js'
 import { isTombstone } from './fence.js'
 import { dropFlight, invalidateKeys, queueAfterFailure } from './cache-invalidation.js'
 import { announce } from '../tiers/tiers.js'
+import { reseal } from './reencrypt.js'
+import { associatedData } from '../encoding/sealer.js'
+import { storedMetaJson, type EntryMeta } from '../encoding/envelope.js'
+import { decodeBase64 } from '../encoding/base64.js'
 
 /**
  * `cache.expire`: makes entries stale without deleting them. Each entry is rewritten with its
@@ -51,6 +55,14 @@ export async function expireKeys(rt: CacheRuntime, keys: Key<unknown> | string |
         const now = rt.config.clock.now()
         const meta = envelope.meta
         if (meta?.f !== undefined && meta.f <= now) return // already stale
+        if (meta?.k !== undefined) {
+          // Encrypted: its metadata is authenticated, so it is sealed again with the new freshness.
+          const outcome = await expireSealed(rt, fullKey, raw, meta, envelope.payload, now)
+          if (outcome === 'expired') expired++
+          // Not readable here (no key for it): deleted, never left fresh.
+          else if (outcome === 'unreadable') expired += await invalidateKeys(rt, [key])
+          return
+        }
         const policy = rt.keys.policyOf(spec)
         // The store TTL it had left: until its freshness ended, plus grace. An entry that recorded
         // no freshness kept no grace: the key's TTL bounds what it had left.
@@ -93,4 +105,20 @@ export async function expireTags(rt: CacheRuntime, tags: readonly string[]): Pro
   }
   announce(rt, { tags: checked })
   if (rt.events.active) rt.events.emit('delete', rt.keys.stringKeyAttributes, undefined, { operation: 'expireTags', count: checked.length })
+}
+
+/**
+ * Soft expiry of an encrypted entry: opened, sealed again with its freshness ended. `changed` when
+ * another write replaced it meanwhile (left alone), `unreadable` when this cache cannot open it.
+ */
+async function expireSealed(rt: CacheRuntime, fullKey: string, raw: string, meta: EntryMeta, payload: string, now: number): Promise<'expired' | 'changed' | 'unreadable'> {
+  const sealer = rt.config.sealer
+  if (sealer === undefined) return 'unreadable'
+  let plaintext: Uint8Array
+  try {
+    plaintext = await sealer.open(associatedData(fullKey, storedMetaJson(raw)), meta.k as string, meta.i as string, decodeBase64(payload))
+  } catch {
+    return 'unreadable'
+  }
+  return (await reseal(rt, fullKey, raw, { ...meta, f: now }, plaintext)) ? 'expired' : 'changed'
 }

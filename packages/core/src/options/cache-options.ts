@@ -18,6 +18,8 @@ import { envelopeOptionsIn, needsEnvelope } from '../encoding/plain-wire.js'
 import type { WireFormat } from '../encoding/wire-format.js'
 import { compressionSchema, resolveCompression, type CompressionOptions } from './compression-options.js'
 import { l1Schema, resolveL1, type L1Options, type ResolvedL1 } from './l1-options.js'
+import { encryptionSchema, resolveEncryption, type EncryptionOptions } from './encryption-options.js'
+import type { Sealer } from '../encoding/sealer.js'
 import type { ResolvedCompression } from '../encoding/payload-compression.js'
 import { describeIssues } from '../keys/zod-issues.js'
 
@@ -284,6 +286,22 @@ export interface CacheOptions extends ResilienceOptions, StoreProtectionOptions 
    * ```
    */
   readonly l1?: boolean | L1Options
+  /**
+   * Encrypts every value at rest with AES-256-GCM (WebCrypto: edge-safe): a random IV per write,
+   * the full store key as associated data (a ciphertext copied or renamed under another key reads
+   * as a miss), the key id in the entry so that rotation needs no flush. Compression, when on,
+   * runs first. Keys, tag tokens and metadata stay readable; the memory tier (`l1`) holds values
+   * decrypted, in process memory only. Without this option, `CACHE_ENCRYPTION_KEYS`
+   * (`id:base64,...`) and `CACHE_ENCRYPTION_CURRENT` turn it on. Refused with `wire: 'plain'`.
+   * See docs/security.md.
+   *
+   * @default undefined (values stored as the codec writes them, unless the environment sets keys)
+   * @example
+   * ```ts
+   * createCache({ driver, prefix: 'identity', encryption: { keys: { '2026-12': key }, current: '2026-12' } })
+   * ```
+   */
+  readonly encryption?: EncryptionOptions
 }
 
 /** The options after validation, defaults and environment, as the cache uses them. */
@@ -320,6 +338,8 @@ export interface ResolvedCacheConfig {
   readonly compression: ResolvedCompression | undefined
   /** The memory tier, or undefined without one. */
   readonly l1: ResolvedL1 | undefined
+  /** Seals and opens entries (`encryption`), or undefined when values are stored in clear. */
+  readonly sealer: Sealer | undefined
 }
 
 const durationSchema = z.custom<Duration>((value) => isDurationLike(value), {
@@ -359,6 +379,7 @@ const optionsSchema = z.strictObject({
   wire: z.enum(['cachette', 'plain']).optional(),
   compression: compressionSchema.optional(),
   l1: l1Schema.optional(),
+  encryption: encryptionSchema.optional(),
   ...resilienceShape,
   ...storeProtectionShape,
 })
@@ -438,6 +459,8 @@ export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheCo
   }
   if (wire === 'plain') for (const name of envelopeOptionsIn(options) ?? []) problems.push(needsEnvelope(name))
   const compression = resolveCompression(options.compression, wire, problems)
+  const rawEnv = options.env === false ? {} : (options.env ?? globalThis.process?.env ?? {})
+  const sealer = resolveEncryption(options.encryption, rawEnv, wire, problems)
   if (problems.length > 0) fail(problems)
 
   const driver = options.driver ?? memoryDriver()
@@ -469,5 +492,6 @@ export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheCo
     wire,
     compression,
     l1,
+    sealer,
   }
 }
