@@ -39,7 +39,13 @@ const MEMORY_GET = 'cachette memory, get'
 const L1_GET_OR_SET = 'cachette L1 over Redis, getOrSet'
 const L1_GET = 'cachette L1 over Redis, get'
 const REDIS_GET_OR_SET = 'cachette Redis (no L1), getOrSet'
-const ROWS = [BASELINE, MEMORY_GET_OR_SET, MEMORY_GET, L1_GET_OR_SET, L1_GET, REDIS_GET_OR_SET] as const
+const MEMORY_SEALED = 'cachette memory, getOrSet, encrypted'
+const L1_SEALED = 'cachette L1 over Redis, getOrSet, encrypted'
+const REDIS_SEALED = 'cachette Redis (no L1), getOrSet, encrypted'
+const ROWS = [BASELINE, MEMORY_GET_OR_SET, MEMORY_GET, L1_GET_OR_SET, L1_GET, REDIS_GET_OR_SET, MEMORY_SEALED, L1_SEALED, REDIS_SEALED] as const
+
+/** The encrypted rows' key (AES-256-GCM, `encryption` option): a fixed one, a benchmark needs no secret. */
+const ENCRYPTION = { keys: { bench: new Uint8Array(32).fill(7) }, current: 'bench' }
 type RowName = (typeof ROWS)[number]
 
 /** A value the scenario runs on, and the targets' bound against the baseline for it. */
@@ -83,8 +89,10 @@ function cachetteSubject(name: RowName, cache: Cache, method: 'getOrSet' | 'get'
 
 function createSubjects(target: RedisTarget & { kind: 'standalone' }, value: unknown): Subject[] {
   const run = runId()
-  const memory = (index: number) => createCache({ driver: memoryDriver(), prefix: `bench:${run}:l1hit${index}`, ttl: TTL_MS })
-  const redis = (index: number, l1: boolean) => createCache({ driver: ioredisDriver({ url: target.url }), prefix: `bench:${run}:l1hit${index}`, ttl: TTL_MS, ...(l1 ? { l1: true } : {}) })
+  const sealed = (yes: boolean) => (yes ? { encryption: ENCRYPTION } : {})
+  const memory = (index: number, encrypted = false) => createCache({ driver: memoryDriver(), prefix: `bench:${run}:l1hit${index}`, ttl: TTL_MS, ...sealed(encrypted) })
+  const redis = (index: number, l1: boolean, encrypted = false) =>
+    createCache({ driver: ioredisDriver({ url: target.url }), prefix: `bench:${run}:l1hit${index}`, ttl: TTL_MS, ...(l1 ? { l1: true } : {}), ...sealed(encrypted) })
   const subjects: Subject[] = [{ name: BASELINE, cache: undefined, contender: memoryBaseline(), loader: countingLoader(value), method: 'getOrSet', l1: false, calls: 0, before: undefined }]
   try {
     subjects.push(
@@ -93,6 +101,9 @@ function createSubjects(target: RedisTarget & { kind: 'standalone' }, value: unk
       cachetteSubject(L1_GET_OR_SET, redis(3, true), 'getOrSet', true, value),
       cachetteSubject(L1_GET, redis(4, true), 'get', true, value),
       cachetteSubject(REDIS_GET_OR_SET, redis(5, false), 'getOrSet', false, value),
+      cachetteSubject(MEMORY_SEALED, memory(6, true), 'getOrSet', false, value),
+      cachetteSubject(L1_SEALED, redis(7, true, true), 'getOrSet', true, value),
+      cachetteSubject(REDIS_SEALED, redis(8, false, true), 'getOrSet', false, value),
     )
   } catch (error) {
     void closeSubjects(subjects)
@@ -180,6 +191,12 @@ function targetNotes(rows: readonly ResultRow[], shape: Shape): string[] {
     `- L1 getOrSet hit ÷ memory getOrSet hit: ${verdict(ratio(L1_GET_OR_SET, MEMORY_GET_OR_SET), 1.2)}`,
     `- L1 get hit ÷ memory get hit: ${verdict(ratio(L1_GET, MEMORY_GET), 1.2)}`,
     `- for contrast, Redis getOrSet hit without L1 ÷ L1 getOrSet hit: ${ratio(REDIS_GET_OR_SET, L1_GET_OR_SET).toFixed(1)}×`,
+    '',
+    'Encryption at rest (AES-256-GCM), an encrypted hit ÷ the same hit in clear:',
+    '',
+    `- memory (the store decrypts on every hit): ${ratio(MEMORY_SEALED, MEMORY_GET_OR_SET).toFixed(2)}×`,
+    `- L1 over Redis (the memory tier holds it decrypted): ${ratio(L1_SEALED, L1_GET_OR_SET).toFixed(2)}×`,
+    `- Redis without L1: ${ratio(REDIS_SEALED, REDIS_GET_OR_SET).toFixed(2)}×`,
   ]
 }
 
@@ -209,7 +226,7 @@ async function measureShape(ctx: ScenarioContext, target: RedisTarget & { kind: 
       id: 'l1-hit',
       title: `L1 hit (memory tier in front of Redis) against memory hits: ${shape.label} (${shape.id === 'tiny' ? `${shape.jsonBytes} B` : formatBytes(shape.jsonBytes)})`,
       store: 'redis',
-      unit: 'one call on a key every row filled beforehand (100 keys in turn); the six calls take turns one at a time, in an order shuffled every round',
+      unit: 'one call on a key every row filled beforehand (100 keys in turn); the nine calls take turns one at a time, in an order shuffled every round',
       rows,
       notes: targetNotes(rows, shape),
     }

@@ -199,3 +199,40 @@ describe('encryption at rest', () => {
     expect(await driver.get('enc:patient:1')).not.toBeNull()
   })
 })
+
+describe('the sealer: node:crypto and WebCrypto give the same bytes', () => {
+  /** A Sealer built while `process.getBuiltinModule` is hidden: WebCrypto only, as on an edge runtime. */
+  async function webOnly(keys: Map<string, Uint8Array>, current: string) {
+    const { Sealer, webCrypto } = await import('../src/encoding/sealer.js')
+    const saved = process.getBuiltinModule
+    Object.defineProperty(process, 'getBuiltinModule', { value: undefined, configurable: true, writable: true })
+    try {
+      const crypto = webCrypto()
+      if (crypto?.subtle === undefined) throw new Error('no WebCrypto')
+      return new Sealer(keys, current, { subtle: crypto.subtle, getRandomValues: (array) => crypto.getRandomValues(array) })
+    } finally {
+      Object.defineProperty(process, 'getBuiltinModule', { value: saved, configurable: true, writable: true })
+    }
+  }
+
+  it('each opens what the other sealed, and both refuse other associated data', async () => {
+    const { Sealer, webCrypto, OpenError } = await import('../src/encoding/sealer.js')
+    const keys = new Map([['a', KEY_A]])
+    const crypto = webCrypto()
+    if (crypto?.subtle === undefined) throw new Error('no WebCrypto')
+    const node = new Sealer(keys, 'a', { subtle: crypto.subtle, getRandomValues: (array) => crypto.getRandomValues(array) })
+    const web = await webOnly(keys, 'a')
+    const plaintext = new TextEncoder().encode(JSON.stringify(PATIENT))
+    for (const [from, to] of [
+      [node, web],
+      [web, node],
+    ] as const) {
+      const sealed = await from.seal(plaintext, (k, i) => `enc:patient:1\u0000${k}${i}`)
+      const opened = await to.open(`enc:patient:1\u0000${sealed.k}${sealed.i}`, sealed.k, sealed.i, sealed.ciphertext)
+      expect(new TextDecoder().decode(opened)).toBe(JSON.stringify(PATIENT))
+      await expect(to.open(`enc:patient:2\u0000${sealed.k}${sealed.i}`, sealed.k, sealed.i, sealed.ciphertext)).rejects.toBeInstanceOf(OpenError)
+      await expect(to.open(`enc:patient:1\u0000${sealed.k}${sealed.i}`, 'z', sealed.i, sealed.ciphertext)).rejects.toMatchObject({ reason: 'unknown-key' })
+      await expect(to.open(`enc:patient:1\u0000${sealed.k}${sealed.i}`, sealed.k, sealed.i, sealed.ciphertext.subarray(0, 8))).rejects.toMatchObject({ reason: 'failed' })
+    }
+  })
+})
