@@ -25,6 +25,7 @@ import { reencryptAll, type ReencryptResult } from './operations/reencrypt.js'
 import { getMany } from './operations/get-many.js'
 import { setMany, type SetManyEntry } from './operations/set-many.js'
 import { getOrSetMany, type ManyLoader } from './operations/get-or-set-many.js'
+import { forgetSubjects } from './operations/forget.js'
 
 /** What `cache.health()` reports. It never throws. */
 export interface CacheHealth {
@@ -191,6 +192,25 @@ export interface Cache {
    */
   invalidateTags(tags: readonly string[]): Promise<void>
   /**
+   * Erasure by data subject (the right to be forgotten): removes every entry written with one of
+   * `subjects` (the `subjects` write option or key definition option), in the store, this
+   * process's memory tier and, through the invalidation bus, every other process's, on a Redis
+   * Cluster too. Reads one index per subject: the cost grows with that subject's entries, never
+   * with the cache. Entries are removed like invalidate() removes them (tombstones with the
+   * fence on); the bus carries their store keys, never the subject. Resolves how many entries
+   * existed. Rejects on a store failure (what was removed stays removed: call it again); a failed
+   * forget is not queued. Call it after the data is erased at its source.
+   *
+   * @throws InvalidKeyError for a bad subject (the message never quotes it); MissingCapabilityError (code `MISSING_CAPABILITY`) when the driver has no `sets`.
+   * @example
+   * ```ts
+   * await cache.set(patientKey({ id: 42 }), patient, { subjects: ['patient:42'] })
+   * await db.erasePatient(42)
+   * await cache.forget('patient:42') // 1
+   * ```
+   */
+  forget(subjects: string | readonly string[]): Promise<number>
+  /**
    * Soft expiry: the entries become stale but stay in the store, so grace can still serve them if
    * the loader fails; get() and has() miss at once, getOrSet runs the loader. Unlike invalidate,
    * which deletes. In every tier and process. Resolves how many entries were made stale. With
@@ -349,6 +369,7 @@ export function createCache(options: CacheOptions = {}): Cache {
     invalidate: (keys) => invalidateKeys(rt, keys),
     deletePattern: (pattern) => deletePattern(rt, pattern),
     invalidateTags: (tags) => (rt.config.wire === 'plain' ? Promise.reject(invalidateTagsRefused()) : invalidateTags(rt, tags)),
+    forget: (subjects) => forgetSubjects(rt, subjects),
     on: (event, listener) => rt.events.on(event, listener),
     expire: (keys) => expireKeys(rt, keys),
     expireTags: (tags) => (rt.config.wire === 'plain' ? Promise.reject(invalidateTagsRefused()) : expireTags(rt, tags)),

@@ -39,6 +39,8 @@ export interface KeySpec {
   readonly schema: StandardSchemaV1 | undefined
   readonly codec: Codec<any> | undefined
   readonly tags: ((params: any) => readonly string[]) | undefined
+  /** The data subjects of each entry, from its parameters (`cache.forget()`); absent when the definition names none. */
+  readonly subjects?: ((params: any) => readonly string[]) | undefined
   /** The definition's grace, timeouts, early refresh and lock options, validated; undefined when it sets none. */
   readonly resilience: ResilienceOptions | undefined
 }
@@ -149,6 +151,20 @@ export interface KeyOptions<Template extends string, T, Specs extends ParamSpecs
    */
   readonly tags?: (params: KeyParams<Template, Specs>) => readonly string[]
   /**
+   * The data subjects every entry of this key belongs to, from its parameters (`({ id }) => [`patient:${id}`]`),
+   * added to those of the call: `cache.forget('patient:42')` removes every entry of that subject,
+   * in every tier and process. Subjects never appear in store key names (they are hashed); the
+   * driver needs the `sets` capability. At most 16 per entry, the call's included.
+   *
+   * @default no subjects
+   * @example
+   * ```ts
+   * const patientKey = defineKey('patient:{id}', { subjects: ({ id }) => [`patient:${id}`] })
+   * await cache.forget('patient:42') // every entry of patient 42 is gone
+   * ```
+   */
+  readonly subjects?: (params: KeyParams<Template, Specs>) => readonly string[]
+  /**
    * The codec of this key's values.
    *
    * @default the cache's codec (JSON)
@@ -244,6 +260,9 @@ export function defineKey<const Template extends string, T = unknown, const Spec
   if (options.tags !== undefined && typeof options.tags !== 'function') {
     throw new InvalidOptionsError(`[@cachette/core] defineKey('${template}'): tags must be a function of the parameters`)
   }
+  if (options.subjects !== undefined && typeof options.subjects !== 'function') {
+    throw new InvalidOptionsError(`[@cachette/core] defineKey('${template}'): subjects must be a function of the parameters`)
+  }
   if (options.label !== undefined && !LABEL_PATTERN.test(options.label)) {
     throw new InvalidOptionsError(`[@cachette/core] defineKey('${template}'): label must be 1 to 100 letters, digits, '_', '.', ':' or '-'`)
   }
@@ -265,6 +284,7 @@ export function defineKey<const Template extends string, T = unknown, const Spec
     schema: options.schema as StandardSchemaV1 | undefined,
     codec: options.codec,
     tags: options.tags,
+    ...(options.subjects === undefined ? {} : { subjects: options.subjects }),
     resilience,
   })
 

@@ -9,6 +9,8 @@ import type { StoreCalls } from '../store-calls/store-calls.js'
 
 // Tags become parts of store key names: the same characters as key parameters are refused, but ':' is allowed.
 const UNSAFE_TAG = /[*?[\]\\{}\s\p{Cc}\p{Cs}]/u
+/** Data subjects one entry may name at most (the key definition's and the call's together). */
+export const MAX_SUBJECTS_PER_ENTRY = 16
 
 /**
  * What a key means to one cache: its store key, its definition, its metrics attributes, codec,
@@ -101,6 +103,37 @@ export class KeyResolver {
       for (const tag of list) tags.add(this.checkTag(tag, spec))
     }
     return [...tags]
+  }
+
+  /**
+   * The data subjects of a write: the key definition's and the call's, checked, without
+   * duplicates, at most {@link MAX_SUBJECTS_PER_ENTRY}. Error messages never quote a subject.
+   */
+  subjectsOf(key: Key<unknown> | string, spec: KeySpec | undefined, callSubjects: readonly string[] | undefined): readonly string[] {
+    const fromKey = spec?.subjects === undefined || typeof key === 'string' ? undefined : spec.subjects(key.params ?? {})
+    if (fromKey === undefined && (callSubjects === undefined || (Array.isArray(callSubjects) && callSubjects.length === 0))) return []
+    const subjects = new Set<string>()
+    for (const list of [fromKey, callSubjects]) {
+      if (list === undefined) continue
+      if (!Array.isArray(list)) throw new InvalidOptionsError('[@cachette/core] subjects must be an array of strings')
+      for (const subject of list) subjects.add(this.checkSubject(subject, spec))
+    }
+    if (subjects.size > MAX_SUBJECTS_PER_ENTRY) {
+      const where = spec === undefined ? '' : ` (key '${spec.template}')`
+      throw new InvalidKeyError(`[@cachette/core] an entry${where} may name at most ${MAX_SUBJECTS_PER_ENTRY} data subjects`)
+    }
+    return [...subjects]
+  }
+
+  /** A data subject as given, or an InvalidKeyError (the rules of tags; the message never quotes it). */
+  checkSubject(subject: unknown, spec: KeySpec | undefined): string {
+    const where = spec === undefined ? '' : ` (key '${spec.template}')`
+    if (typeof subject !== 'string' || subject.length === 0) throw new InvalidKeyError(`[@cachette/core] a data subject${where} must be a non-empty string`)
+    if (subject.length > 512) throw new InvalidKeyError(`[@cachette/core] a data subject${where} is longer than 512 characters`)
+    if (UNSAFE_TAG.test(subject)) {
+      throw new InvalidKeyError(`[@cachette/core] a data subject${where} holds a character subjects may not contain (a glob character * ? [ ] \\, a brace, whitespace or a control character)`)
+    }
+    return subject
   }
 
   /** A tag as given, or an InvalidKeyError when it is empty or holds a character a store key name may not. */

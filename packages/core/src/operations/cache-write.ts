@@ -16,6 +16,7 @@ import { compressPayload, reachesThreshold, type CompressedPayload, type Resolve
 import { announce, keepInL1 } from '../tiers/tiers.js'
 import { encodeBase64 } from '../encoding/base64.js'
 import { associatedData } from '../encoding/sealer.js'
+import { planSubjects, writeWithSubjects, type SubjectWrite } from './subject-index.js'
 
 const textEncoder = new TextEncoder()
 
@@ -53,6 +54,8 @@ export interface WriteTarget {
   readonly ttlMs: number
   /** The memory tier's mark when the write was planned (before the loader ran), if there is a memory tier. */
   readonly l1Mark?: number
+  /** The data subjects it names (`cache.forget()`); absent when it names none. */
+  readonly subjects?: SubjectWrite
 }
 
 /** What a getOrSet load adds to its write. */
@@ -80,6 +83,8 @@ export interface PreparedWrite {
   readonly loadMs?: number
   /** See {@link WriteTarget.l1Mark}. */
   readonly l1Mark?: number
+  /** See {@link WriteTarget.subjects}. */
+  readonly subjects?: SubjectWrite
 }
 
 /**
@@ -104,9 +109,11 @@ export function planWrite(
   operation: 'set' | 'getOrSet',
 ): WriteTarget {
   const tags = rt.keys.tagsOf(key, spec, options?.tags)
+  const subjects = planSubjects(rt, key, spec, options?.subjects)
   const ttlMs = rt.keys.ttlMs(spec, options?.ttl === undefined ? undefined : parseTtlSpec(options.ttl), operation, attributes)
   const l1 = rt.l1
-  return l1 === undefined ? { fullKey, spec, attributes, options, tags, ttlMs } : { fullKey, spec, attributes, options, tags, ttlMs, l1Mark: l1.mark() }
+  const target: WriteTarget = l1 === undefined ? { fullKey, spec, attributes, options, tags, ttlMs } : { fullKey, spec, attributes, options, tags, ttlMs, l1Mark: l1.mark() }
+  return subjects === undefined ? target : { ...target, subjects }
 }
 
 /**
@@ -129,9 +136,10 @@ export function prepareWrite(rt: CacheRuntime, target: WriteTarget, value: unkno
   const policy = load?.policy ?? rt.keys.loadPolicy(spec, target.options)
   // With a memory tier every entry records when it stops being fresh: other processes' memory
   // tiers must not keep it longer than the store does.
-  if (!policy.timed && rt.l1 === undefined) return { fullKey, spec, attributes, encoded, ttlMs, tags }
+  const subjects = target.subjects === undefined ? undefined : { subjects: target.subjects }
+  if (!policy.timed && rt.l1 === undefined) return { fullKey, spec, attributes, encoded, ttlMs, tags, ...subjects }
   const { storeTtlMs, freshUntil } = timedTtl(ttlMs, policy.graceMs, rt.config.maxTtlMs, rt.config.clock.now())
-  return { fullKey, spec, attributes, encoded, ttlMs: storeTtlMs, tags, freshUntil, loadMs: load?.loadMs, l1Mark }
+  return { fullKey, spec, attributes, encoded, ttlMs: storeTtlMs, tags, freshUntil, loadMs: load?.loadMs, l1Mark, ...subjects }
 }
 
 /**
@@ -166,7 +174,14 @@ export async function setValue(rt: CacheRuntime, key: Key<unknown> | string, val
  * const stored = await storeEntry(rt, { fullKey, spec, attributes, encoded, ttlMs: 600_000, tags: [] })
  * ```
  */
-export async function storeEntry(rt: CacheRuntime, write: PreparedWrite, tokens?: Promise<Record<string, string>>, fence?: WriteFence): Promise<boolean> {
+export function storeEntry(rt: CacheRuntime, write: PreparedWrite, tokens?: Promise<Record<string, string>>, fence?: WriteFence): Promise<boolean> {
+  const subjects = write.subjects
+  if (subjects === undefined) return storeEntryNow(rt, write, tokens, fence, undefined)
+  // Indexed under its subjects before the entry is written (see subject-index.ts).
+  return writeWithSubjects(rt, write, subjects, (indexed) => storeEntryNow(rt, write, tokens, fence, indexed))
+}
+
+async function storeEntryNow(rt: CacheRuntime, write: PreparedWrite, tokens: Promise<Record<string, string>> | undefined, fence: WriteFence | undefined, indexed: Promise<void> | undefined): Promise<boolean> {
   try {
     let meta: EntryMeta | undefined
     if (write.tags.length > 0) meta = { t: await (tokens ?? rt.tagTokens.ensure(write.tags, write.attributes, write.spec)) }
@@ -199,6 +214,7 @@ export async function storeEntry(rt: CacheRuntime, write: PreparedWrite, tokens?
     }
     const data: DriverValue = encodeEntry(rt.config.wire, encoded, meta)
     const driver = rt.config.driver
+    if (indexed !== undefined) await indexed
     if (fence === undefined) await rt.store.call('set', write.attributes, write.spec, () => driver.set(write.fullKey, data, { ttlMs: write.ttlMs }))
     else if (!(await fencedSet(rt, write, data, write.ttlMs, fence))) return false
     rt.stats.sets++

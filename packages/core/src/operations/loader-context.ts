@@ -90,6 +90,20 @@ export interface WriteOptions extends ResilienceOptions {
    * ```
    */
   readonly tags?: readonly string[]
+  /**
+   * The data subjects this entry belongs to (`'patient:42'`), added to those of the key
+   * definition, for `cache.forget()` (erasure by data subject). Checked like tags, at most 16;
+   * hashed before they reach a store key name, never written on the bus. The driver needs the
+   * `sets` capability. Allowed with `wire: 'plain'` (the index is kept apart from the value).
+   *
+   * @default none
+   * @example
+   * ```ts
+   * await cache.set(appointmentKey({ id: 7 }), appointment, { subjects: ['patient:42', 'professional:9'] })
+   * await cache.forget('patient:42') // removes it, in every tier and process
+   * ```
+   */
+  readonly subjects?: readonly string[]
 }
 
 /** What `ctx.notModified()` returns: the load keeps the previous value and renews its TTL. */
