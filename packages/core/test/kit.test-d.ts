@@ -24,3 +24,14 @@ describe('cacheKit types', () => {
     cacheKit(cache, { name: '@x/y', label: 'y', requires: ['teleport'] })
   })
 })
+
+describe('kit.seal / kit.open types', () => {
+  const kit = cacheKit(createCache({ driver: memoryDriver(), env: false }), { name: '@x/y', label: 'y' })
+  it('seals text to text and opens text or undefined', () => {
+    expectTypeOf(kit.encrypted).toEqualTypeOf<boolean>()
+    expectTypeOf(kit.seal('k', 'f', 't')).resolves.toEqualTypeOf<string>()
+    expectTypeOf(kit.open('k', 'f', 't')).resolves.toEqualTypeOf<string | undefined>()
+    // @ts-expect-error the text is a string
+    void kit.seal('k', 'f', 42)
+  })
+})

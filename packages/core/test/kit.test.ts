@@ -258,3 +258,95 @@ describe('FlightGroup', () => {
     expect(flights.size).toBe(0)
   })
 })
+
+describe('kit.seal / kit.open (field values a package stores itself)', () => {
+  const KEY_A = new Uint8Array(32).fill(7)
+  const KEY_B = new Uint8Array(32).fill(9)
+  const kitOf = (cache: ReturnType<typeof testCache>['cache']) => cacheKit(cache, { name: '@x/y', label: 'y' })
+  const encrypted = (keys: Record<string, Uint8Array | string> = { a: KEY_A }, current = 'a') => testCache({ encryption: { keys, current } })
+
+  it('passes text through unchanged without encryption, and reads plain values back as they are', async () => {
+    const { cache } = testCache()
+    const kit = kitOf(cache)
+    expect(kit.encrypted).toBe(false)
+    expect(await kit.seal('k', 'nom', 'KOUADIO')).toBe('KOUADIO')
+    expect(await kit.open('k', 'nom', 'KOUADIO')).toBe('KOUADIO')
+    expect(cache.stats().decryptFailures).toBe(0)
+  })
+
+  it('seals as `@s1 <keyId> <iv> <base64>` with a fresh IV, hiding the text, and opens it back', async () => {
+    const { cache } = encrypted()
+    const kit = kitOf(cache)
+    expect(kit.encrypted).toBe(true)
+    const text = 'Jean Baptiste Marie — jean.kouadio@example.com ☎ +225 07 12 34 56 78'
+    const first = await kit.seal('identity:patient:1', 'email', text)
+    const second = await kit.seal('identity:patient:1', 'email', text)
+    expect(first).toMatch(/^@s1 a [A-Za-z0-9_-]{16} [A-Za-z0-9+/]+={0,2}$/)
+    expect(first).not.toBe(second)
+    expect(first).not.toContain('jean')
+    expect(first).not.toContain('Baptiste')
+    expect(await kit.open('identity:patient:1', 'email', first)).toBe(text)
+    expect(await kit.open('identity:patient:1', 'email', second)).toBe(text)
+    expect(await kit.open('k', 'f', await kit.seal('k', 'f', ''))).toBe('')
+    expect(cache.stats().decryptFailures).toBe(0)
+  })
+
+  it('does not open a value moved to another field or another store key, or altered: undefined, counted and logged without key, field or value', async () => {
+    const { cache, logger } = encrypted()
+    const kit = kitOf(cache)
+    const sealed = await kit.seal('patient:A', 'telephone', '+225 07 12 34 56 78')
+    expect(await kit.open('patient:A', 'email', sealed)).toBeUndefined()
+    expect(await kit.open('patient:B', 'telephone', sealed)).toBeUndefined()
+    const [, k, i, ciphertext] = sealed.split(' ') as [string, string, string, string]
+    const flipped = `${ciphertext[0] === 'A' ? 'B' : 'A'}${ciphertext.slice(1)}`
+    expect(await kit.open('patient:A', 'telephone', `@s1 ${k} ${i} ${flipped}`)).toBeUndefined()
+    expect(await kit.open('patient:A', 'telephone', `@s1 ${k} ${i.split('').reverse().join('')} ${ciphertext}`)).toBeUndefined()
+    expect(await kit.open('patient:A', 'telephone', '@s1 not a valid seal at all')).toBeUndefined()
+    expect(await kit.open('patient:A', 'telephone', sealed)).toBe('+225 07 12 34 56 78')
+    expect(cache.stats().decryptFailures).toBe(5)
+    const lines = logger.lines.filter((line) => line.fields.code === 'DECRYPT_FAILED')
+    expect(lines).toHaveLength(5)
+    const logged = JSON.stringify(logger.lines)
+    for (const secret of ['patient:A', 'patient:B', 'telephone', '+225', ciphertext, i]) expect(logged).not.toContain(secret)
+    expect(lines[0]?.message).toMatch(/^\[@x\/y\] a sealed field failed authentication/)
+  })
+
+  it('returns an unsealed value as it is with encryption on (written before encryption), counting nothing', async () => {
+    const { cache } = encrypted()
+    expect(await kitOf(cache).open('k', 'nom', 'KOUADIO')).toBe('KOUADIO')
+    expect(cache.stats().decryptFailures).toBe(0)
+  })
+
+  it('opens values sealed under an old key after rotation; a cache lacking the key, or without encryption, reads undefined, counted', async () => {
+    const sealedUnderA = await kitOf(encrypted({ a: KEY_A }, 'a').cache).seal('k', 'nom', 'KOUADIO')
+    const rotated = encrypted({ a: KEY_A, b: KEY_B }, 'b').cache
+    expect(await kitOf(rotated).open('k', 'nom', sealedUnderA)).toBe('KOUADIO')
+    expect(await kitOf(rotated).seal('k', 'nom', 'KOUADIO')).toMatch(/^@s1 b /)
+
+    const onlyB = encrypted({ b: KEY_B }, 'b')
+    expect(await kitOf(onlyB.cache).open('k', 'nom', sealedUnderA)).toBeUndefined()
+    expect(onlyB.cache.stats().decryptFailures).toBe(1)
+    expect(onlyB.logger.lines.at(-1)?.message).toMatch(/names an encryption key this cache does not have/)
+
+    // Another key under the same id fails authentication.
+    const sameIdOtherKey = encrypted({ a: KEY_B }, 'a')
+    expect(await kitOf(sameIdOtherKey.cache).open('k', 'nom', sealedUnderA)).toBeUndefined()
+    expect(sameIdOtherKey.cache.stats().decryptFailures).toBe(1)
+
+    const plain = testCache()
+    expect(await kitOf(plain.cache).open('k', 'nom', sealedUnderA)).toBeUndefined()
+    expect(plain.cache.stats().decryptFailures).toBe(1)
+    expect(plain.logger.lines.at(-1)).toMatchObject({ message: expect.stringMatching(/read by a cache without encryption/), fields: { code: 'DECRYPT_FAILED' } })
+  })
+
+  it('takes its keys from CACHE_ENCRYPTION_KEYS / CACHE_ENCRYPTION_CURRENT like the cache', async () => {
+    const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64')
+    const env = { CACHE_ENCRYPTION_KEYS: `a:${b64(KEY_A)},b:${b64(KEY_B)}`, CACHE_ENCRYPTION_CURRENT: 'b' }
+    const cache = createCache({ driver: memoryDriver(), env, logger: recordingLogger() })
+    const kit = kitOf(cache)
+    expect(kit.encrypted).toBe(true)
+    const sealed = await kit.seal('k', 'nom', 'KOUADIO')
+    expect(sealed).toMatch(/^@s1 b /)
+    expect(await kitOf(encrypted({ b: KEY_B }, 'b').cache).open('k', 'nom', sealed)).toBe('KOUADIO')
+  })
+})

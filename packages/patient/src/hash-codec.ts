@@ -32,6 +32,31 @@ export const PATIENT_HASH_FIELDS = [
   'assurances',
 ] as const
 
+/**
+ * The fields of the patient HASH that stay clear when the cache has encryption at rest: the
+ * patient code and the creating establishment (both already in the key name,
+ * `soins_suite_<etablissement>_patient_cache:<code>`) and the row's technical timestamps. Every other
+ * field of {@link PATIENT_HASH_FIELDS} holds the patient's data (identity, contacts, address,
+ * nationality, marital status, insurances, status, the row id) and is sealed with `kit.seal`.
+ *
+ * @example
+ * ```ts
+ * PATIENT_CLEAR_FIELDS.includes('nom') // false: sealed when the cache encrypts
+ * ```
+ */
+export const PATIENT_CLEAR_FIELDS = ['code_patient', 'etablissement_createur_id', 'created_at', 'updated_at'] as const
+
+/**
+ * The fields of the patient HASH sealed when the cache has encryption at rest: every field of
+ * {@link PATIENT_HASH_FIELDS} but {@link PATIENT_CLEAR_FIELDS}.
+ *
+ * @example
+ * ```ts
+ * PATIENT_SEALED_FIELDS.includes('email') // true
+ * ```
+ */
+export const PATIENT_SEALED_FIELDS: readonly PatientHashField[] = PATIENT_HASH_FIELDS.filter((field) => !(PATIENT_CLEAR_FIELDS as readonly string[]).includes(field))
+
 /** One field name of the patient HASH. */
 export type PatientHashField = (typeof PATIENT_HASH_FIELDS)[number]
 

@@ -1,6 +1,6 @@
 import { isCacheError, isTombstone, type BatchCommand } from '@cachette/core'
 import type { CacheKit } from '@cachette/core/kit'
-import { PATIENT_HASH_FIELDS, decodePatientHash, encodePatientHash } from './hash-codec.js'
+import { PATIENT_HASH_FIELDS, PATIENT_SEALED_FIELDS, decodePatientHash, encodePatientHash } from './hash-codec.js'
 import type { ResolvedPatientOptions } from './patient-options.js'
 import type { Patient } from './patient-schema.js'
 import type { PatientStatsCounters } from './patient-stats.js'
@@ -49,6 +49,12 @@ function isWrongType(error: unknown): boolean {
   return isCacheError(error) && error.code === 'WRONG_TYPE'
 }
 
+/** What starts a value `kit.seal` sealed (`@s1 <keyId> <iv> <ciphertext>`, see the kit's docs). */
+const SEALED = '@s1 '
+
+/** The fields of a read HASH, opened: `undefined` when a sealed one did not open, `'mixed'` when sealed and plain patient data sit side by side. */
+type Opened = Readonly<Record<string, string>> | undefined | 'mixed'
+
 /**
  * Seed 000's HASH, at exactly the key the template gives, with the fence of fence.ts. Every write
  * is one MULTI ending in HSET, PEXPIRE: the seed's HMSET then EXPIRE could leave a hash without TTL
@@ -74,6 +80,58 @@ export function hashStore(options: ResolvedPatientOptions, kit: CacheKit<'hashes
     // Deleted in the background: the caller already falls back to the database (a load waits for it before claiming the key).
     const deleting = kit.call('invalidate', (driver) => driver.delete([key])).then(() => undefined, failed)
     return { deleting }
+  }
+
+  /**
+   * A sealed field that does not open (a key this cache lacks, a value moved from another field or
+   * another patient's HASH, altered bytes, a cache without encryption): the kit has counted
+   * (`decryptFailures`) and logged it. The entry is a miss and is deleted in the background, like a
+   * corrupted one, so that the load rewrites it.
+   */
+  function undecryptable(key: string): Found {
+    const deleting = kit.call('invalidate', (driver) => driver.delete([key])).then(() => undefined, failed)
+    return { deleting }
+  }
+
+  /**
+   * Opens the sealed patient fields of a HASH (see PATIENT_SEALED_FIELDS). Plain values read as
+   * they are (a HASH written before encryption was turned on, or by the seed's Go writer); a HASH
+   * mixing sealed and plain patient data is not one this package wrote. No sealed value, no await.
+   */
+  async function openFields(key: string, fields: Readonly<Record<string, string>>): Promise<Opened> {
+    let sealed: string[] | undefined
+    let plain = false
+    for (const name of PATIENT_SEALED_FIELDS) {
+      const value = fields[name]
+      if (value === undefined) continue
+      if (value.startsWith(SEALED)) (sealed ??= []).push(name)
+      else plain = true
+    }
+    if (sealed === undefined) return fields
+    if (plain) return 'mixed'
+    const opened: Record<string, string> = { ...fields }
+    // The first alone: a HASH no key of this cache opens fails (and is counted, logged) once, not once per field.
+    const [first, ...rest] = sealed as [string, ...string[]]
+    const text = await kit.open(key, first, fields[first] as string)
+    if (text === undefined) return undefined
+    opened[first] = text
+    const texts = await Promise.all(rest.map((name) => kit.open(key, name, fields[name] as string)))
+    for (let i = 0; i < rest.length; i++) {
+      const value = texts[i]
+      if (value === undefined) return undefined
+      opened[rest[i] as string] = value
+    }
+    return opened
+  }
+
+  /** Seals the patient fields of an encoded HASH when the cache has encryption; as is otherwise. */
+  async function sealFields(key: string, fields: Record<string, string>): Promise<Record<string, string>> {
+    if (!kit.encrypted) return fields
+    const names = PATIENT_SEALED_FIELDS.filter((name) => fields[name] !== undefined)
+    const sealed = await Promise.all(names.map((name) => kit.seal(key, name, fields[name] as string)))
+    const out: Record<string, string> = { ...fields }
+    names.forEach((name, i) => (out[name] = sealed[i] as string))
+    return out
   }
 
   /** After WRONGTYPE on HGETALL: a string is at the key. A tombstone is a plain miss (not corrupted, kept); anything else is corrupted. */
@@ -102,7 +160,10 @@ export function hashStore(options: ResolvedPatientOptions, kit: CacheKit<'hashes
     }
     // HGETALL on a missing key is {}: a plain miss.
     if (isEmpty(fields)) return MISS
-    const patient = decodePatientHash(fields)
+    const opened = await openFields(key, fields)
+    if (opened === undefined) return undecryptable(key)
+    if (opened === 'mixed') return corrupted(key, 'DECODE_FAILED')
+    const patient = decodePatientHash(opened)
     if (patient === undefined) return corrupted(key, 'DECODE_FAILED')
     // A well-formed hash naming another patient (a bug or a hostile writer of the shared store)
     // must not be served as this code's record.
@@ -128,8 +189,8 @@ export function hashStore(options: ResolvedPatientOptions, kit: CacheKit<'hashes
    * invalidation then replaces. The HDEL of the fields that are null here still makes the HASH
    * exactly this record, never a mix of two.
    */
-  function hashWrite(key: string, patient: Patient, replace: boolean): BatchCommand[] {
-    const fields = encodePatientHash(patient)
+  async function hashWrite(key: string, patient: Patient, replace: boolean): Promise<BatchCommand[]> {
+    const fields = await sealFields(key, encodePatientHash(patient))
     const commands: BatchCommand[] = []
     if (replace) commands.push({ op: 'delete', keys: [key] })
     else {
@@ -142,7 +203,8 @@ export function hashStore(options: ResolvedPatientOptions, kit: CacheKit<'hashes
 
   async function replace(key: string, patient: Patient): Promise<boolean> {
     try {
-      await kit.call('set', (driver) => driver.batch(hashWrite(key, patient, true)))
+      const commands = await hashWrite(key, patient, true)
+      await kit.call('set', (driver) => driver.batch(commands))
       return true
     } catch {
       failed()
@@ -160,6 +222,14 @@ export function hashStore(options: ResolvedPatientOptions, kit: CacheKit<'hashes
     // Core's rule (kit.fence.admits): no write later than the fence TTL after the read, less the two
     // store calls that follow. The token check alone would refuse it too (a token lives the fence
     // TTL, and none comes back once expired); the rule spares the two calls.
+    // Sealed first: nothing but the two store calls between the fence's check and the MULTI.
+    let commands: BatchCommand[]
+    try {
+      commands = await hashWrite(key, patient, false)
+    } catch {
+      failed()
+      return false
+    }
     if (!kit.fence.admits(since)) return refused()
     try {
       if (!(await kit.call('set', (driver) => driver.compareAndDelete(key, token), WRONG_TYPE_EXPECTED))) return refused()
@@ -170,7 +240,7 @@ export function hashStore(options: ResolvedPatientOptions, kit: CacheKit<'hashes
       return false
     }
     try {
-      await kit.call('set', (driver) => driver.batch(hashWrite(key, patient, false)), WRONG_TYPE_EXPECTED)
+      await kit.call('set', (driver) => driver.batch(commands), WRONG_TYPE_EXPECTED)
       return true
     } catch (error) {
       if (!isWrongType(error)) {

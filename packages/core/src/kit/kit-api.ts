@@ -211,6 +211,49 @@ export interface CacheKit<C extends DriverCapability = never> {
   /** The cache's fence. */
   readonly fence: KitFence
   /**
+   * True when the cache has encryption at rest (`createCache({ encryption })`, or
+   * `CACHE_ENCRYPTION_KEYS` / `CACHE_ENCRYPTION_CURRENT`): {@link CacheKit.seal} then seals.
+   */
+  readonly encrypted: boolean
+  /**
+   * Seals one value a package stores itself (a HASH field, outside the cache's own entries) under
+   * the cache's current encryption key; resolves `text` unchanged when the cache has no encryption.
+   *
+   * The sealed form is one line of ASCII, `@s1 <keyId> <iv> <ciphertext>`: `keyId` the id of the
+   * key that sealed it (as in `encryption.keys`), `iv` the random 96-bit AES-GCM IV in base64url
+   * (16 characters, fresh on every call), `ciphertext` the AES-256-GCM output (ciphertext and its
+   * 16-byte tag) in standard base64. Its associated data binds `storeKey`, `field`, the key id and
+   * the IV: the value moved to another field, another key (another patient's HASH) or altered
+   * fails to open. Use the same `storeKey` and `field` to open it.
+   *
+   * @example
+   * ```ts
+   * const fields = { nom: await kit.seal(storeKey, 'nom', patient.nom) } // '@s1 2026-12 q0b4…Zx3 J9tf…=='
+   * await kit.call('set', (driver) => driver.batch([{ op: 'hset', key: storeKey, fields }]))
+   * ```
+   */
+  seal(storeKey: string, field: string, text: string): Promise<string>
+  /**
+   * Opens what {@link CacheKit.seal} stored under `storeKey` and `field`; never rejects.
+   *
+   * - A sealed value (it starts with `@s1 `) resolves its text when a key of this cache opens it.
+   * - One that cannot be opened — a key id this cache does not have, another store key or field
+   *   than it was sealed for, an altered byte, a malformed seal, or a cache without encryption —
+   *   resolves `undefined`: counted in `stats().decryptFailures` and `cache_errors_total{error_code="DECRYPT_FAILED"}`,
+   *   logged with code `DECRYPT_FAILED` (the message names no key, field or value). Treat the
+   *   whole record as a miss.
+   * - An unsealed value resolves as it is, with or without encryption, and counts nothing: values
+   *   written before encryption was turned on still read (rewrite them to seal them). A plain
+   *   text that itself starts with `@s1 ` is read as a seal (and fails on a cache without encryption).
+   *
+   * @example
+   * ```ts
+   * const nom = await kit.open(storeKey, 'nom', hash.nom)
+   * if (nom === undefined) return miss() // counted and logged already
+   * ```
+   */
+  open(storeKey: string, field: string, stored: string): Promise<string | undefined>
+  /**
    * Runs one store call as core runs its own: skipped while the circuit is open, bounded by the
    * deadline, measured (`cache_latency_seconds`), and on failure counted (`cache_errors_total`,
    * `stats().errors`), logged without keys or values, emitted as an `error` event and rejected as a

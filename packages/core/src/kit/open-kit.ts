@@ -7,6 +7,8 @@ import type { CacheRuntime } from '../store-calls/cache-runtime.js'
 import type { CacheKit, KitOptions } from './kit-api.js'
 import { FlightGroup } from './flight-group.js'
 import { announce, l1Stats } from '../tiers/tiers.js'
+import { OpenError } from '../encoding/sealer.js'
+import { decodeBase64, encodeBase64 } from '../encoding/base64.js'
 
 const LABEL = /^[\w.:-]{1,100}$/
 
@@ -26,6 +28,30 @@ function checkOptions(options: KitOptions<DriverCapability>): void {
   if (options.template !== undefined && typeof options.template !== 'string') problems.push('template: expected a string')
   if (problems.length > 0) throw new InvalidOptionsError(`[@cachette/core] cacheKit options are invalid: ${problems.join('; ')}`)
 }
+
+/** What starts a value sealed by `kit.seal` (see CacheKit.seal for the format). */
+const SEALED = '@s1 '
+/** `@s1 <keyId> <iv> <ciphertext>`: a key id as `encryption.keys` allows, a 96-bit IV in base64url, standard base64. */
+const SEALED_FORM = /^@s1 ([A-Za-z0-9_-]{1,32}) ([A-Za-z0-9_-]{16}) ((?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?)$/
+
+const textEncoder = new TextEncoder()
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
+
+/**
+ * The associated data of a sealed field: the store key, the field, the key id and the IV, in a JSON
+ * array (no separator a key or a field name could forge), behind a tag of its own so that it never
+ * equals the associated data of a whole entry (`storeKey NUL metaJson`).
+ */
+function fieldAssociatedData(storeKey: string, field: string, k: string, i: string): string {
+  return `@s1\u0000${JSON.stringify([storeKey, field, k, i])}`
+}
+
+/** Why a sealed field did not open, for the log line (never the key, the field or the value). */
+const OPEN_FAILURES = {
+  'unknown-key': 'a sealed field names an encryption key this cache does not have; it was read as missing',
+  failed: 'a sealed field failed authentication (moved to another key or field, altered, or sealed with another key); it was read as missing',
+  'not-encrypted': 'a sealed field was read by a cache without encryption; it was read as missing',
+} as const
 
 const INSTRUMENT = /^[A-Za-z][\w.-]{0,99}$/
 
@@ -72,6 +98,35 @@ export function openKit<C extends DriverCapability>(rt: CacheRuntime, options: K
     label,
     wire: rt.config.wire,
     keyPrefix: rt.config.keyPrefix,
+    encrypted: rt.config.sealer !== undefined,
+    async seal(storeKey, field, text) {
+      if (typeof storeKey !== 'string' || typeof field !== 'string' || typeof text !== 'string') throw new TypeError(`[${name}] kit.seal: expected a store key, a field name and a text`)
+      const sealer = rt.config.sealer
+      if (sealer === undefined) return text
+      const sealed = await sealer.seal(textEncoder.encode(text), (k, i) => fieldAssociatedData(storeKey, field, k, i))
+      return `${SEALED}${sealed.k} ${sealed.i} ${encodeBase64(sealed.ciphertext)}`
+    },
+    async open(storeKey, field, stored) {
+      if (typeof stored !== 'string' || !stored.startsWith(SEALED)) return typeof stored === 'string' ? stored : undefined
+      const sealer = rt.config.sealer
+      let reason: keyof typeof OPEN_FAILURES = 'failed'
+      try {
+        if (sealer === undefined) {
+          reason = 'not-encrypted'
+          throw new OpenError('unknown-key')
+        }
+        const form = SEALED_FORM.exec(stored)
+        if (form === null) throw new OpenError('failed')
+        const [, k, i, ciphertext] = form as unknown as [string, string, string, string]
+        return strictUtf8.decode(await sealer.open(fieldAssociatedData(storeKey, field, k, i), k, i, decodeBase64(ciphertext)))
+      } catch (error) {
+        if (reason !== 'not-encrypted' && error instanceof OpenError) reason = error.reason
+        rt.stats.decryptFailures++
+        rt.metrics.error(attributes, 'get', 'DECRYPT_FAILED')
+        warn(OPEN_FAILURES[reason], 'get', 'DECRYPT_FAILED')
+        return undefined
+      }
+    },
     fence: Object.freeze({
       ttlMs: rt.config.fenceMs,
       claim: (storeKey: string) => (rt.config.fenceMs === undefined ? Promise.resolve(undefined) : claimKey(rt, target(storeKey))),
