@@ -146,6 +146,20 @@ describe('encryption at rest', () => {
     expect(cache.stats().decryptFailures).toBe(0)
   })
 
+  it('batches read and write encrypted entries (getOrSetMany, getMany, setMany)', async () => {
+    const driver = memoryDriver()
+    const { cache } = encrypted(driver, { a: KEY_A }, 'a')
+    await cache.setMany([
+      { key: patientKey({ id: 1 }), value: { ...PATIENT, id: 1 } },
+      { key: patientKey({ id: 2 }), value: { ...PATIENT, id: 2 } },
+    ])
+    const loaded = await cache.getOrSetMany([patientKey({ id: 1 }), patientKey({ id: 2 }), patientKey({ id: 3 })], (missing) => missing.map(() => ({ ...PATIENT, id: 3 })))
+    expect(loaded.map((value) => (value as { id: number }).id)).toEqual([1, 2, 3])
+    expect((await cache.getMany([patientKey({ id: 3 }), patientKey({ id: 4 })])).map((value) => (value as { id: number } | undefined)?.id)).toEqual([3, undefined])
+    for (const id of [1, 2, 3]) expectNoPlaintext(await driver.get(`enc:patient:${id}`))
+    expect(cache.stats()).toMatchObject({ loaderCalls: 1, decryptFailures: 0 })
+  })
+
   it('the memory tier holds decrypted values in process memory, the store only ciphertext', async () => {
     const driver = memoryDriver()
     const { cache } = encrypted(driver, { a: KEY_A }, 'a', { l1: true })
