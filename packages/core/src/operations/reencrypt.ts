@@ -35,8 +35,21 @@ export interface ReencryptResult {
  */
 export function resealLater(rt: CacheRuntime, fullKey: string, raw: DriverValue, meta: EntryMeta, plaintext: Uint8Array): void {
   if (rt.closed || typeof raw !== 'string') return
-  rt.store.track(reseal(rt, fullKey, raw, meta, plaintext).catch(() => false))
+  // A hot entry is read many times before its rewrite lands: one rewrite at a time per key.
+  let busy = resealing.get(rt)
+  if (busy === undefined) resealing.set(rt, (busy = new Set()))
+  if (busy.has(fullKey)) return
+  const keys = busy
+  keys.add(fullKey)
+  rt.store.track(
+    reseal(rt, fullKey, raw, meta, plaintext)
+      .catch(() => false)
+      .finally(() => keys.delete(fullKey)),
+  )
 }
+
+/** The keys each cache is rewriting under the current key now. */
+const resealing = new WeakMap<CacheRuntime, Set<string>>()
 
 /**
  * Seals `plaintext` again under the current key with `meta` (an expiry from `meta.x`, kept), and
