@@ -4,7 +4,7 @@ import { InvalidOptionsError } from './errors.js'
 import type { CacheKit, KitOptions } from './kit/kit-api.js'
 import { OPEN_KIT } from './kit/kit-symbol.js'
 
-export type { CacheKit, KitAttributes, KitCallOptions, KitCounter, KitFence, KitHistogram, KitInstrumentOptions, KitInvalidation, KitOperation, KitOptions } from './kit/kit-api.js'
+export type { CacheKit, KitAttributes, KitCallOptions, KitCounter, KitFence, KitHistogram, KitIndexOptions, KitInstrumentOptions, KitInvalidation, KitOperation, KitOptions } from './kit/kit-api.js'
 export { FlightGroup } from './kit/flight-group.js'
 export type { FlightState } from './kit/flight-group.js'
 

@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest'
-import { cacheKit, type CacheKit } from '../src/kit.js'
+import { cacheKit, type CacheKit, type KitIndexOptions } from '../src/kit.js'
 import { createCache, memoryDriver } from '../src/index.js'
 
 describe('cacheKit types', () => {
@@ -33,5 +33,20 @@ describe('kit.seal / kit.open types', () => {
     expectTypeOf(kit.open('k', 'f', 't')).resolves.toEqualTypeOf<string | undefined>()
     // @ts-expect-error the text is a string
     void kit.seal('k', 'f', 42)
+  })
+})
+
+describe('kit.indexSubjects types', () => {
+  const kit = cacheKit(createCache({ driver: memoryDriver(), env: false }), { name: '@x/y', label: 'y' })
+  it('takes store keys, subjects and an optional ttlMs, and resolves nothing', () => {
+    expectTypeOf(kit.indexSubjects(['k'], ['patient:1'])).resolves.toEqualTypeOf<void>()
+    expectTypeOf(kit.indexSubjects(['k'], ['patient:1'], { ttlMs: 60_000 })).resolves.toEqualTypeOf<void>()
+    expectTypeOf<Parameters<CacheKit['indexSubjects']>[2]>().toEqualTypeOf<KitIndexOptions | undefined>()
+    // @ts-expect-error subjects are an array
+    void kit.indexSubjects(['k'], 'patient:1')
+    // @ts-expect-error store keys are strings
+    void kit.indexSubjects([42], ['patient:1'])
+    // @ts-expect-error ttlMs is a number
+    void kit.indexSubjects(['k'], ['patient:1'], { ttlMs: '1h' })
   })
 })

@@ -4,6 +4,7 @@ import { PATIENT_HASH_FIELDS, PATIENT_SEALED_FIELDS, decodePatientHash, encodePa
 import type { ResolvedPatientOptions } from './patient-options.js'
 import type { Patient } from './patient-schema.js'
 import type { PatientStatsCounters } from './patient-stats.js'
+import type { PatientSubjectBuilder } from './patient-keys.js'
 import { CORRUPTION_MESSAGES, type CorruptionReason, type PatientStore } from './patient-store.js'
 
 /**
@@ -60,7 +61,7 @@ type Opened = Readonly<Record<string, string>> | undefined | 'mixed'
  * is one MULTI ending in HSET, PEXPIRE: the seed's HMSET then EXPIRE could leave a hash without TTL
  * if the process died in between.
  */
-export function hashStore(options: ResolvedPatientOptions, kit: CacheKit<'hashes' | 'batch'>, stats: PatientStatsCounters): PatientStore {
+export function hashStore(options: ResolvedPatientOptions, kit: CacheKit<'hashes' | 'batch'>, stats: PatientStatsCounters, subjectOf: PatientSubjectBuilder): PatientStore {
   const { ttlMs } = options
   const fenceMs = kit.fence.ttlMs
 
@@ -201,9 +202,19 @@ export function hashStore(options: ResolvedPatientOptions, kit: CacheKit<'hashes
     return commands
   }
 
+  /**
+   * Records the HASH in the index of its patient's data subject, BEFORE it is written (so a HASH
+   * that exists is always indexed, and `cache.forget(subject)` removes it). The index outlives the
+   * entry TTL. Rejects on a store failure: the HASH is then not written.
+   */
+  function index(key: string, code: string): Promise<void> {
+    return kit.indexSubjects([key], [subjectOf(code)], { ttlMs })
+  }
+
   async function replace(key: string, patient: Patient): Promise<boolean> {
     try {
       const commands = await hashWrite(key, patient, true)
+      await index(key, patient.code_patient)
       await kit.call('set', (driver) => driver.batch(commands))
       return true
     } catch {
@@ -226,6 +237,12 @@ export function hashStore(options: ResolvedPatientOptions, kit: CacheKit<'hashes
     let commands: BatchCommand[]
     try {
       commands = await hashWrite(key, patient, false)
+    } catch {
+      failed()
+      return false
+    }
+    try {
+      await index(key, patient.code_patient)
     } catch {
       failed()
       return false

@@ -3,6 +3,7 @@ import type { CacheKit } from '@cachette/core/kit'
 import type { ResolvedPatientOptions } from './patient-options.js'
 import type { Patient } from './patient-schema.js'
 import type { PatientStatsCounters } from './patient-stats.js'
+import type { PatientSubjectBuilder } from './patient-keys.js'
 import { CORRUPTION_MESSAGES, type LoadedRecord, type PatientStore, type ReadThrough } from './patient-store.js'
 
 /**
@@ -11,9 +12,10 @@ import { CORRUPTION_MESSAGES, type LoadedRecord, type PatientStore, type ReadThr
  * here. Loads go through `cache.getOrSet`, so the cache's fence applies: a load that started before
  * an invalidation, in any process, does not write.
  */
-export function jsonStore(options: ResolvedPatientOptions, kit: CacheKit, stats: PatientStatsCounters): PatientStore {
+export function jsonStore(options: ResolvedPatientOptions, kit: CacheKit, stats: PatientStatsCounters, subjectOf: PatientSubjectBuilder): PatientStore {
   const { cache, ttlMs } = options
-  const writeOptions = { ttl: ttlMs }
+  /** Every entry names its patient's data subject: `cache.forget(subject)` removes it. */
+  const writeOptions = (code: string) => ({ ttl: ttlMs, subjects: [subjectOf(code)] })
 
   /** An entry naming another patient than its key's: counted, logged without values, removed. */
   async function mismatched(key: Key<Patient>): Promise<void> {
@@ -24,7 +26,7 @@ export function jsonStore(options: ResolvedPatientOptions, kit: CacheKit, stats:
   }
 
   /** One getOrSet: the cached record (a hit), or the load's when this call's loader ran. */
-  async function getOrLoad(key: Key<Patient>, load: () => Promise<LoadedRecord>): Promise<ReadThrough> {
+  async function getOrLoad(key: Key<Patient>, code: string, load: () => Promise<LoadedRecord>): Promise<ReadThrough> {
     let loaded: LoadedRecord | undefined
     const value = await cache.getOrSet<Patient, Patient | undefined>(
       key,
@@ -33,7 +35,7 @@ export function jsonStore(options: ResolvedPatientOptions, kit: CacheKit, stats:
         if (!loaded.cacheable) ctx.skipCache()
         return loaded.patient
       },
-      writeOptions,
+      writeOptions(code),
     )
     if (loaded !== undefined) return { patient: loaded.patient, hit: false, written: loaded.cacheable && loaded.patient !== undefined }
     return { patient: value, hit: value !== undefined, written: false }
@@ -48,17 +50,17 @@ export function jsonStore(options: ResolvedPatientOptions, kit: CacheKit, stats:
       return undefined
     },
     async readThrough(key, code, load) {
-      const first = await getOrLoad(key, load)
+      const first = await getOrLoad(key, code, load)
       if (!first.hit || first.patient?.code_patient === code) return first
       // Replaced by a tombstone: the second getOrSet misses and loads.
       await mismatched(key)
-      const second = await getOrLoad(key, load)
+      const second = await getOrLoad(key, code, load)
       if (!second.hit || second.patient?.code_patient === code) return second
       // Another patient's record again (a writer that keeps putting it back): the database's, not cached.
       await mismatched(key)
       return { patient: (await load()).patient, hit: false, written: false }
     },
-    write: (key, patient) => cache.set(key, patient, writeOptions),
+    write: (key, patient) => cache.set(key, patient, writeOptions(patient.code_patient)),
     storeKey: (key) => kit.storeKey(key),
   }
 }

@@ -99,6 +99,37 @@ export interface PatientCache {
    */
   invalidate(codes: string | readonly string[]): Promise<InvalidationOutcome>
   /**
+   * The data subject every entry of this patient names: `'patient:'` and the code as the key holds
+   * it, so `'patient:CI-20250108-00001'` in the default `codeParam: 'strict'` (with
+   * `codeParam: { hmac }`, `'patient:'` and the code's HMAC, as in the key name). Pass it to
+   * `cache.forget`, or name it in the `subjects` of other entries about this patient.
+   *
+   * @throws InvalidKeyError when the code holds a character the code mode refuses (the message never quotes it).
+   * @example
+   * ```ts
+   * patients.subjectOf('CI-20250108-00001') // 'patient:CI-20250108-00001'
+   * await cache.set(noteKey({ id }), note, { subjects: [patients.subjectOf(code)] })
+   * ```
+   */
+  subjectOf(code: string): string
+  /**
+   * Erasure: removes everything the cache holds for these patients, in every tier and process:
+   * `cache.forget(patients.subjectOf(code))` (the patient entry, in `'hash'` as in `'json'`
+   * storage, and every other entry naming that subject), then an invalidation of the patient keys
+   * themselves (an entry written before it was indexed, or by another service, is removed too).
+   * Loads of these codes in flight do not write. Call it after the source of truth has erased
+   * them. Resolves how many indexed entries `cache.forget` removed (0 with the cache disabled).
+   * Rejects on a store failure, like `cache.forget` (call it again).
+   *
+   * @throws InvalidKeyError when a code holds a character the code mode refuses.
+   * @example
+   * ```ts
+   * await db.erasePatient(code)
+   * await patients.forget(code)
+   * ```
+   */
+  forget(codes: string | readonly string[]): Promise<number>
+  /**
    * Runs `transaction` (a function that resolves once your database transaction has committed) and
    * invalidates only then: if it rejects (rolled back), the cache is left as it was and the error is
    * rethrown. Codes are checked before the transaction runs.

@@ -5,7 +5,7 @@ import { decodePatientHash, encodePatientHash } from './hash-codec.js'
 import { identityFingerprint } from './identity.js'
 import type { AfterCommitHook, InvalidationOutcome, PatientCache, PatientLoader } from './patient-cache-api.js'
 import { resolvePatientOptions, type PatientCacheOptions, type ResolvedPatientOptions } from './patient-options.js'
-import { patientKeyBuilder } from './patient-keys.js'
+import { patientKeyBuilder, patientSubjectBuilder } from './patient-keys.js'
 import { PatientSchema, type Patient, type PatientInput } from './patient-schema.js'
 import { PatientStatsCounters } from './patient-stats.js'
 import { hashStore } from './hash-store.js'
@@ -18,13 +18,15 @@ const PACKAGE = '@cachette/patient'
 /**
  * The kit of the cache, checked for what this configuration needs (MissingCapabilityError naming
  * each missing group): HASH commands and MULTI in 'hash' storage; compare-and-delete for the lock
- * release and for the fence of 'hash' storage (a load's write removes exactly its token).
+ * release and for the fence of 'hash' storage (a load's write removes exactly its token); SETs
+ * for the data-subject index of every entry (erasure: `cache.forget`, `patients.forget`).
  */
 function openKits(config: ResolvedPatientOptions): { kit: CacheKit; hashKit: CacheKit<'hashes' | 'batch'> | undefined } {
   const kitOptions = { name: PACKAGE, label: config.label, template: config.keyTemplate }
   const kit = cacheKit(config.cache, kitOptions)
   const hash = config.storage === 'hash'
-  const needs: DriverCapability[] = hash ? ['hashes', 'batch'] : []
+  // Sets: every patient entry is indexed under its data subject (cache.forget, patients.forget).
+  const needs: DriverCapability[] = hash ? ['hashes', 'batch', 'sets'] : ['sets']
   if (!config.keepLockAfterCreate || (hash && kit.fence.ttlMs !== undefined)) needs.push('compareAndDelete')
   requireCapabilities(kit.driver, needs, PACKAGE)
   return { kit, hashKit: config.storage === 'hash' ? cacheKit(config.cache, { ...kitOptions, requires: ['hashes', 'batch'] }) : undefined }
@@ -50,8 +52,9 @@ export function createPatientCache(options: PatientCacheOptions): PatientCache {
   const config = resolvePatientOptions(options)
   const { kit, hashKit } = openKits(config)
   const counters = new PatientStatsCounters()
-  const store: PatientStore = hashKit !== undefined ? hashStore(config, hashKit, counters) : jsonStore(config, kit, counters)
   const keyFor = patientKeyBuilder(config)
+  const subjectFor = patientSubjectBuilder(config)
+  const store: PatientStore = hashKit !== undefined ? hashStore(config, hashKit, counters, subjectFor) : jsonStore(config, kit, counters, subjectFor)
   const flights = kit.flights<Patient | undefined>()
   /** Whether an invalidation of this key waits in the cache's queue: its entry may be stale. */
   const pending = (key: Key<Patient>): boolean => kit.pending(store.storeKey(key))
@@ -175,6 +178,23 @@ export function createPatientCache(options: PatientCacheOptions): PatientCache {
       return valid ? writeRecord(patient) : false
     },
     invalidate: async (codes) => invalidateKeys(keysOf(codes)),
+    subjectOf: (code) => {
+      // The key check first: the same InvalidKeyError (never quoting the code) as keyOf.
+      keyFor(code)
+      return subjectFor(code)
+    },
+    async forget(codes) {
+      const keys = keysOf(codes)
+      const subjects = (typeof codes === 'string' ? [codes] : codes).map(subjectFor)
+      if (!enabled()) return 0
+      // Loads in progress in this process must not store what they read.
+      for (const key of keys) flights.abandon(key.key)
+      const forgotten = await config.cache.forget(subjects)
+      // The patient keys themselves too: an entry written before it was indexed (an older version
+      // of this package, another service such as the seed's Go writer) is not in the index.
+      await kit.invalidate(keys.map((key) => store.storeKey(key)))
+      return forgotten
+    },
     invalidateAfterCommit: ((codes: string | readonly string[], transaction: (() => Promise<unknown>) | AfterCommitHook) => {
       if (typeof transaction === 'function') {
         return (async () => {

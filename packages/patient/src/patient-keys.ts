@@ -30,3 +30,19 @@ export function patientKeyBuilder(options: ResolvedPatientOptions): PatientKeyBu
   }
   return (code) => definition({ etablissement, [codeParamName]: code })
 }
+
+/** The data subject of a patient code (see {@link patientSubjectBuilder}). */
+export type PatientSubjectBuilder = (code: string) => string
+
+/**
+ * The data subject every patient entry names (erasure by data subject, `cache.forget`):
+ * `patient:` and the key's own code parameter value. In the default `'strict'` mode that is the
+ * code itself (`patient:CI-20250108-00001`), which the key name already shows; with
+ * `codeParam: { hmac }` (or `'hash'`, `'encode'`) it is the same value the key name holds, so the
+ * subject index (a plain SHA-256 of the subject) never exposes a code the key hides.
+ */
+export function patientSubjectBuilder(options: ResolvedPatientOptions): PatientSubjectBuilder {
+  const name = options.codeParamName
+  const definition = defineKey(`patient:{${name}}`, { params: { [name]: options.codeParam } }) as unknown as (params: Readonly<Record<string, unknown>>) => Key<unknown>
+  return (code) => definition({ [name]: code }).key
+}

@@ -26,7 +26,7 @@ export interface PatientStore {
   read(key: Key<Patient>, code: string): Promise<Patient | undefined>
   /** The record, else `load()`'s, written unless the load was not cacheable or the fence refuses it. */
   readThrough(key: Key<Patient>, code: string, load: () => Promise<LoadedRecord>): Promise<ReadThrough>
-  /** Writes a record the caller vouches for (a create, `warm()`), whatever the key holds. */
+  /** Writes a record the caller vouches for (a create, `warm()`), whatever the key holds. Its code is `patient.code_patient`. */
   write(key: Key<Patient>, patient: Patient): Promise<boolean>
   /** The store key of a patient key (what the kit invalidates): the key itself in `'hash'` storage, below the cache prefix in `'json'`. */
   storeKey(key: Key<Patient>): string

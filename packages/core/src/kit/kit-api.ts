@@ -72,6 +72,21 @@ export interface KitCallOptions {
   readonly expected?: readonly CacheErrorCode[]
 }
 
+/** Options of {@link CacheKit.indexSubjects}. */
+export interface KitIndexOptions {
+  /**
+   * The longest TTL the package gives these entries, in ms, when it may exceed the cache's
+   * `maxTtl`: the index then outlives them too.
+   *
+   * @default the cache's maxTtl
+   * @example
+   * ```ts
+   * await kit.indexSubjects([storeKey], [subject], { ttlMs: 86_400_000 }) // a HASH kept a day
+   * ```
+   */
+  readonly ttlMs?: number
+}
+
 /** Bounded string labels of one measurement (never a key, an identifier or a value). */
 export type KitAttributes = Readonly<Record<string, string>>
 
@@ -357,6 +372,35 @@ export interface CacheKit<C extends DriverCapability = never> {
    * ```
    */
   invalidate(storeKeys: readonly string[]): Promise<KitInvalidation>
+  /**
+   * Records store keys the package is about to write itself in the erasure index of each data
+   * subject (`cache.forget(subject)` then removes them, whatever their type: a HASH as well as a
+   * string). Call it BEFORE writing the entries, and write only once it resolved: an entry that
+   * exists is then always indexed. The index is the one of the cache's own writes (a SET per
+   * subject at `<prefix>cachette:subject:<SHA-256 of the subject>`, one atomic SADD + PEXPIRE per
+   * subject through the store-call path: deadline, circuit breaker, metrics under the package's
+   * `key_prefix`, operation `set`); it lives max(the cache's maxTtl, `options.ttlMs`) + 1 minute
+   * after this call. Subjects follow the rules of `WriteOptions.subjects` (non-empty, at most 512
+   * characters, no glob character, brace, whitespace or control character, at most 16 per call);
+   * errors never quote them.
+   *
+   * Resolves at once, writing nothing, when the cache is disabled or `storeKeys` or `subjects` is
+   * empty. Rejects on a store failure (a CacheError, counted and logged like any kit call): the
+   * package must then not write. A forget that runs between this call and the package's write
+   * does not wait for that write (unlike the cache's own writes): write fenced where you can
+   * (`kit.fence`), so that forget's tombstones refuse a write that raced it.
+   *
+   * @throws InvalidKeyError for a store key that is not a non-empty string, a bad subject or more
+   *   than 16; InvalidOptionsError for a bad `ttlMs`; MissingCapabilityError when the cache's driver has no `sets`.
+   * @example
+   * ```ts
+   * const storeKey = 'soins_suite_880e…_patient_cache:CI-20250108-00001'
+   * await kit.indexSubjects([storeKey], ['patient:CI-20250108-00001'], { ttlMs }) // first: rejects → do not write
+   * await kit.call('set', (driver) => driver.batch([{ op: 'hset', key: storeKey, fields }, { op: 'pexpire', key: storeKey, ttlMs }]))
+   * // later, anywhere: await cache.forget('patient:CI-20250108-00001') removes the HASH
+   * ```
+   */
+  indexSubjects(storeKeys: readonly string[], subjects: readonly string[], options?: KitIndexOptions): Promise<void>
   /**
    * Whether a queued invalidation covers this store key: its entry may be stale, do not serve or
    * overwrite it.

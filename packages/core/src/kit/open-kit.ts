@@ -3,6 +3,7 @@ import { CAPABILITY_METHODS, requireCapabilities } from '../driver/driver-capabi
 import { InvalidOptionsError, isCacheError, type CacheError } from '../errors.js'
 import { dropFlight, queueAfterFailure } from '../operations/cache-invalidation.js'
 import { claimKey, fenceAdmits, fenceKeys, releaseClaim } from '../operations/fence.js'
+import { indexStoreKeys } from '../operations/subject-index.js'
 import type { CacheRuntime } from '../store-calls/cache-runtime.js'
 import type { CacheKit, KitOptions } from './kit-api.js'
 import { FlightGroup } from './flight-group.js'
@@ -187,6 +188,11 @@ export function openKit<C extends DriverCapability>(rt: CacheRuntime, options: K
         if (queueAfterFailure(rt, error, () => rt.queue?.addKeys(storeKeys) === true)) return 'queued'
         throw error
       }
+    },
+    async indexSubjects(storeKeys, subjects, indexOptions) {
+      const ttlMs = indexOptions?.ttlMs ?? 0
+      if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs < 0) throw new InvalidOptionsError(`[${name}] kit.indexSubjects: ttlMs must be a finite number of ms, 0 or more`)
+      await indexStoreKeys(rt, storeKeys, subjects, ttlMs, attributes)
     },
     pending: (storeKey) => rt.queue !== undefined && rt.queue.size > 0 && rt.queue.shadows(storeKey, undefined),
     async retryPending() {

@@ -51,8 +51,9 @@ export async function forgetSubjects(rt: CacheRuntime, subjects: string | readon
         for (let round = 0; round < MAX_ROUNDS; round++) {
           const members = await rt.store.call('invalidate', attributes, undefined, () => driver.smembers(indexKey))
           if (members.length === 0) return
-          // Only keys of this cache's prefix (an index lists nothing else; a foreign member is left alone).
-          const fullKeys = members.filter((member) => member.startsWith(keyPrefix))
+          // Every member: only this cache's writes and its kit (a domain package's own keys, which
+          // may live outside the prefix, such as the patient HASH) add to an index of its prefix.
+          const fullKeys = members
           for (const fullKey of fullKeys) dropFlight(rt, fullKey)
           rt.l1?.invalidateKeys(fullKeys)
           for (let i = 0; i < fullKeys.length; i += FORGET_BATCH) {

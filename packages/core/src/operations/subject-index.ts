@@ -2,7 +2,7 @@ import type { CacheRuntime } from '../store-calls/cache-runtime.js'
 import type { Key, KeySpec } from '../keys/define-key.js'
 import type { BaseDriver, DriverWith } from '../driver/driver.js'
 import { hasCapabilities } from '../driver/driver-capabilities.js'
-import { MissingCapabilityError } from '../errors.js'
+import { InvalidKeyError, InvalidOptionsError, MissingCapabilityError } from '../errors.js'
 import { encodeBase64Url, sha256 } from '../keys/sha256.js'
 import type { LabelAttributes } from '../observability/metrics.js'
 
@@ -134,23 +134,53 @@ export function writeWithSubjects(
 }
 
 /** SADD the entry's key to each index, and PEXPIRE the index past any entry it lists (one atomic batch per index where the driver can). */
-async function indexEntry(rt: CacheRuntime, target: { readonly fullKey: string; readonly spec: KeySpec | undefined; readonly attributes: LabelAttributes; readonly ttlMs: number }, indexKeys: readonly string[]): Promise<void> {
+function indexEntry(rt: CacheRuntime, target: { readonly fullKey: string; readonly spec: KeySpec | undefined; readonly attributes: LabelAttributes; readonly ttlMs: number }, indexKeys: readonly string[]): Promise<void> {
+  return addToIndexes(rt, [target.fullKey], indexKeys, target.ttlMs, target.attributes, target.spec)
+}
+
+/** SADD `members` to each index and PEXPIRE it to max(maxTtl, ttlMs) + the margin: one store call (an atomic batch where the driver can) per index. */
+async function addToIndexes(rt: CacheRuntime, members: readonly string[], indexKeys: readonly string[], ttlMs: number, attributes: LabelAttributes, spec: KeySpec | undefined): Promise<void> {
   const driver = subjectDriver(rt)
-  const ttlMs = Math.max(rt.config.maxTtlMs, target.ttlMs) + INDEX_MARGIN_MS
-  const members = [target.fullKey]
+  const indexTtlMs = Math.max(rt.config.maxTtlMs, ttlMs) + INDEX_MARGIN_MS
   await Promise.all(
     indexKeys.map((indexKey) =>
-      rt.store.call('set', target.attributes, target.spec, async () => {
+      rt.store.call('set', attributes, spec, async () => {
         // One key per batch: one hash slot, so atomic on a Redis Cluster too.
         if (hasCapabilities(driver, BATCH)) {
-          await driver.batch([{ op: 'sadd', key: indexKey, members }, { op: 'pexpire', key: indexKey, ttlMs }])
+          await driver.batch([{ op: 'sadd', key: indexKey, members }, { op: 'pexpire', key: indexKey, ttlMs: indexTtlMs }])
           return
         }
         await driver.sadd(indexKey, members)
-        await driver.pexpire(indexKey, ttlMs)
+        await driver.pexpire(indexKey, indexTtlMs)
       }),
     ),
   )
+}
+
+/**
+ * For `kit.indexSubjects`: adds store keys a domain package is about to write itself (a HASH, a
+ * JSON string) to the index of each subject, with the checks and limits of a cache write
+ * (InvalidKeyError, never quoting a subject) and the lifetime of the index of a cache write
+ * (max(maxTtl, `ttlMs`) + the margin). Through `rt.store.call` (deadline, breaker, metrics);
+ * rejects on a store failure, and the package then must not write.
+ *
+ * @throws InvalidKeyError for a bad store key, a bad subject or too many; MissingCapabilityError when the driver has no sets.
+ * @example
+ * ```ts
+ * await indexStoreKeys(rt, [hashKey], ['patient:CI-1'], ttlMs, attributes)
+ * ```
+ */
+export async function indexStoreKeys(rt: CacheRuntime, storeKeys: readonly string[], subjects: readonly string[], ttlMs: number, attributes: LabelAttributes): Promise<void> {
+  if (!Array.isArray(storeKeys) || storeKeys.some((storeKey) => typeof storeKey !== 'string' || storeKey.length === 0)) {
+    throw new InvalidKeyError('[@cachette/core] indexSubjects expects an array of non-empty store keys')
+  }
+  if (!Array.isArray(subjects)) throw new InvalidOptionsError('[@cachette/core] subjects must be an array of strings')
+  const checked = rt.keys.subjectsOf('', undefined, subjects)
+  subjectDriver(rt)
+  if (!rt.config.enabled || checked.length === 0 || storeKeys.length === 0) return
+  if (rt.closed) throw rt.store.closedError('set')
+  const keyPrefix = rt.config.keyPrefix
+  await addToIndexes(rt, [...new Set(storeKeys)], checked.map((subject) => subjectIndexKey(keyPrefix, subject)), ttlMs, attributes, undefined)
 }
 
 /**
