@@ -1,5 +1,6 @@
 import { sha256, toHex } from '@cachette/core'
 import type { Conversation, Page, PageOptions, Read, UserType } from './messaging-types.js'
+import { openValues, sealValues } from './sealing.js'
 import { attempt, parseRecord, readPage, type Attempt, type StoreContext } from './store-context.js'
 
 /** What a conversation's creation fixes once; status and last activity live in its state HASH. */
@@ -38,7 +39,9 @@ export async function createConversation(
     ...(input.title === undefined ? {} : { title: input.title }),
     createdAt: now,
   }
-  const created = await kit.call('set', (driver) => driver.set(keys.conversation(id), JSON.stringify(record), { condition: 'nx' }))
+  // The title is the one free text: sealed (bound to the record's key and `title`) with encryption.
+  const sealed = await sealValues(context, keys.conversation(id), { title: record.title })
+  const created = await kit.call('set', (driver) => driver.set(keys.conversation(id), JSON.stringify({ ...record, ...sealed }), { condition: 'nx' }))
   if (created) {
     const score = Date.parse(now)
     // One slot: the record, its state and its index share the {id} tag.
@@ -67,12 +70,23 @@ export async function readConversationStrict(context: StoreContext, id: string):
     kit.call('get', (driver) => driver.get(keys.conversation(id))),
     kit.call('get', (driver) => driver.hgetall(keys.conversationState(id))),
   ])
-  return assemble(context, raw, state)
+  return assemble(context, id, raw, state)
 }
 
-function assemble(context: StoreContext, raw: string | null, state: Record<string, string>): Conversation | undefined {
-  const record = parseRecord<ConversationRecord>(context, raw)
-  if (record === undefined) return undefined
+/** A conversation from its record and state; undefined when absent, undecodable or when its title does not open. */
+async function assemble(context: StoreContext, id: string, raw: string | null, state: Record<string, string>): Promise<Conversation | undefined> {
+  const stored = parseRecord<ConversationRecord>(context, raw)
+  if (stored === undefined) return undefined
+  let record = stored
+  if (stored.title !== undefined) {
+    if (typeof stored.title !== 'string') {
+      context.kit.corrupted('a messaging record could not be decoded; it was skipped', 'DECODE_FAILED')
+      return undefined
+    }
+    const opened = await openValues(context, context.keys.conversation(id), { title: stored.title })
+    if (opened === undefined) return undefined
+    record = { ...stored, title: opened.title as string }
+  }
   return { ...record, status: state.status === 'archived' ? 'archived' : 'active', lastActivity: state.lastActivity ?? record.createdAt }
 }
 
@@ -82,7 +96,7 @@ async function loadConversations(context: StoreContext, ids: readonly string[]):
   if (!raws.ok) return raws
   const states = await attempt(context, (driver) => Promise.all(ids.map((id) => driver.hgetall(keys.conversationState(id)))))
   if (!states.ok) return states
-  return { ok: true, value: ids.map((_, index) => assemble(context, raws.value[index] ?? null, states.value[index] ?? {})) }
+  return { ok: true, value: await Promise.all(ids.map((id, index) => assemble(context, id, raws.value[index] ?? null, states.value[index] ?? {}))) }
 }
 
 /** Reads one conversation; a store failure is `degraded`. */

@@ -1,7 +1,29 @@
 import { readConversationStrict, touchParticipants } from './conversations.js'
 import { MessagingError } from './messaging-errors.js'
 import type { Conversation, Message, Page, PageOptions, Read, SendResult, UserType } from './messaging-types.js'
+import { openValues, sealValues } from './sealing.js'
 import { attempt, isStoreFailure, parseRecord, readPage, type Attempt, type StoreContext } from './store-context.js'
+
+/**
+ * A message's record as stored: JSON, its `content` sealed with `kit.seal` (bound to the record's
+ * key and the field `content`) when the cache has encryption. Ids, sender, timestamp and flag stay clear.
+ */
+async function encodeMessage(context: StoreContext, message: Message): Promise<string> {
+  const sealed = await sealValues(context, context.keys.message(message.id), { content: message.content })
+  return JSON.stringify({ ...message, content: sealed.content })
+}
+
+/** A stored message record, opened; undefined when absent, undecodable or when its content does not open. */
+async function decodeMessage(context: StoreContext, key: string, raw: string | null): Promise<Message | undefined> {
+  const record = parseRecord<Message>(context, raw)
+  if (record === undefined) return undefined
+  if (typeof record.content !== 'string') {
+    context.kit.corrupted('a messaging record could not be decoded; it was skipped', 'DECODE_FAILED')
+    return undefined
+  }
+  const opened = await openValues(context, key, { content: record.content })
+  return opened === undefined ? undefined : { ...record, content: opened.content as string }
+}
 
 /** What happens after a new message is stored: the recipient's notification. */
 export type OnStored = (message: Message, conversation: Conversation) => Promise<void>
@@ -21,12 +43,14 @@ export async function storeMessage(context: StoreContext, message: Message, onSt
   const participant = message.sender.type === 'doctor' ? doctor === message.sender.id : patient === message.sender.id
   if (!participant) throw new MessagingError('NOT_A_PARTICIPANT', '[@cachette/messaging] sendMessage: the sender is not a participant of the conversation')
 
-  const stored = await kit.call('set', (driver) => driver.set(keys.message(message.id), JSON.stringify(message), { ttlMs: options.messageTtlMs, condition: 'nx' }))
+  const record = await encodeMessage(context, message)
+  const stored = await kit.call('set', (driver) => driver.set(keys.message(message.id), record, { ttlMs: options.messageTtlMs, condition: 'nx' }))
   let kept = message
   if (!stored) {
     const raw = await kit.call('get', (driver) => driver.get(keys.message(message.id)))
-    const existing = parseRecord<Message>(context, raw)
-    // Gone between the SET NX and the GET (expired): nothing to repair, the id is spent.
+    const existing = await decodeMessage(context, keys.message(message.id), raw)
+    // Gone between the SET NX and the GET (expired), or unreadable (corrupted, does not open):
+    // nothing to repair from, the id is spent.
     if (existing === undefined) return { status: 'duplicate', message }
     kept = existing
   }
@@ -68,8 +92,10 @@ export async function sendOrQueue(context: StoreContext, message: Message, onSto
 }
 
 async function loadMessages(context: StoreContext, ids: readonly string[]): Promise<Attempt<(Message | undefined)[]>> {
-  const raws = await attempt(context, (driver) => driver.mget(ids.map((id) => context.keys.message(id))))
-  return raws.ok ? { ok: true, value: raws.value.map((raw) => parseRecord<Message>(context, raw)) } : raws
+  const keys = ids.map((id) => context.keys.message(id))
+  const raws = await attempt(context, (driver) => driver.mget(keys))
+  if (!raws.ok) return raws
+  return { ok: true, value: await Promise.all(raws.value.map((raw, index) => decodeMessage(context, keys[index] as string, raw ?? null))) }
 }
 
 /** A page of a conversation's messages; a store failure is `degraded`. */
@@ -86,7 +112,8 @@ export async function getMessage(context: StoreContext, id: string): Promise<Rea
 /**
  * Rewrites a JSON record with `isRead: true`, keeping its expiry (computed from its timestamp:
  * the record is immutable but for this flag, so a concurrent mark writes the same thing) and
- * never re-creating an expired one (SET XX). Resolves false when absent. Store failures reject.
+ * never re-creating an expired one (SET XX). Sealed values are rewritten as they are (still bound
+ * to the same key). Resolves false when absent. Store failures reject.
  */
 export async function markRecordRead(context: StoreContext, key: string, ttlMs: number): Promise<boolean> {
   const { kit } = context

@@ -6,6 +6,8 @@ export type MessagingErrorCode =
   | 'NOT_A_PARTICIPANT'
   /** The store could not be reached and no outbox was given: map it to HTTP 503. */
   | 'STORE_UNAVAILABLE'
+  /** Search is off: the cache has encryption at rest and no `searchSecret` was given (see docs/messaging.md). */
+  | 'SEARCH_DISABLED'
 
 const BRAND = Symbol.for('@cachette/messaging.MessagingError')
 

@@ -9,6 +9,7 @@ import { conversationStats, getMessage, listMessages, markRecordRead, recipientO
 import { markNotificationRead, notificationHistory, notify } from './notifications.js'
 import { parseInput, resolveOptions, type MessagingOptions } from './option-support.js'
 import type { OutboxEntry } from './outbox-port.js'
+import { isSealed } from './sealing.js'
 import type { StoreContext } from './store-context.js'
 import { getUser, goOffline, heartbeat, isOnline, searchUsers, storeUser } from './users.js'
 
@@ -46,6 +47,8 @@ export function createMessaging(options: MessagingOptions): Messaging {
     keys: keyLayout(resolved.namespace),
     options: resolved,
     counters: { messagesStored: 0, duplicates: 0, queued: 0, notificationsPublished: 0, degradedReads: 0 },
+    // Encryption at rest leaves no word of a profile in the store: HMACs with a secret, else no index.
+    search: resolved.searchSecret !== undefined ? { mode: 'hmac', secret: resolved.searchSecret } : kit.encrypted ? { mode: 'off' } : { mode: 'plain' },
   }
   const onStored = async (message: Message, conversation: Parameters<typeof recipientOf>[1]) => {
     await notify(context, { recipient: recipientOf(message, conversation), kind: 'message', priority: 'medium', data: { conversationId: message.conversationId, messageId: message.id } })
@@ -55,17 +58,32 @@ export function createMessaging(options: MessagingOptions): Messaging {
 
   async function listen<T>(channel: string, listener: (value: T) => void): Promise<MessagingUnsubscribe> {
     parseInput(listenerSchema, listener, 'subscribe')
-    return kit.call('get', (driver) =>
+    let active = true
+    const deliver = (text: string | undefined) => {
+      // Undefined: a sealed event that did not open (counted and logged by the kit); dropped.
+      if (text === undefined || !active) return
+      let value: T
+      try {
+        value = JSON.parse(text) as T
+      } catch {
+        return kit.corrupted('a published messaging event could not be decoded; it was dropped', 'DECODE_FAILED')
+      }
+      listener(value)
+    }
+    // Sealed events open asynchronously: one chain per subscription keeps them in publication
+    // order; a listener that throws is ignored, as the driver ignores it for plain events.
+    let chain: Promise<void> = Promise.resolve()
+    const unsubscribe = await kit.call('get', (driver) =>
       driver.subscribe(channel, (raw) => {
-        let value: T
-        try {
-          value = JSON.parse(raw) as T
-        } catch {
-          return kit.corrupted('a published messaging event could not be decoded; it was dropped', 'DECODE_FAILED')
-        }
-        listener(value)
+        if (!isSealed(raw)) return deliver(raw)
+        chain = chain.then(async () => deliver(await kit.open(channel, 'event', raw))).catch(() => undefined)
       }),
     )
+    return async () => {
+      // Nothing is delivered once the unsubscribe resolves, not even an event still opening.
+      active = false
+      await unsubscribe()
+    }
   }
 
   return {

@@ -78,6 +78,20 @@ export interface MessagingOptions {
    * ```
    */
   readonly label?: string
+  /**
+   * The secret of the search index: with it, the index's key names are HMAC-SHA-256 of the folded
+   * words instead of the words (a dump of the store shows no name). At least 32 characters
+   * (e.g. 32 random bytes in base64), the same on every instance; changing it empties the index
+   * until each profile is stored again. When the cache has encryption at rest and no secret is
+   * given, search is off: no index is written and `searchUsers` rejects with `SEARCH_DISABLED`.
+   *
+   * @default none (words as they are without encryption; search off with encryption)
+   * @example
+   * ```ts
+   * createMessaging({ cache, searchSecret: process.env.MESSAGING_SEARCH_SECRET })
+   * ```
+   */
+  readonly searchSecret?: string
 }
 
 /** The options after validation. */
@@ -89,6 +103,7 @@ export interface ResolvedMessagingOptions {
   readonly notificationTtlMs: number
   readonly presenceTtlMs: number
   readonly outbox: MessagingOutbox | undefined
+  readonly searchSecret: string | undefined
 }
 
 const duration = z.union([z.number(), z.string()], { error: "expected a duration (ms, or a string such as '10s', '5m', '30d')" })
@@ -107,6 +122,7 @@ const optionsSchema = z.strictObject({
     })
     .optional(),
   label: z.string().regex(/^[\w.:-]{1,100}$/, "1 to 100 letters, digits, '_', '.', ':' or '-'").optional(),
+  searchSecret: z.string().min(32, 'expected a secret of at least 32 characters').optional(),
 })
 
 /**
@@ -167,5 +183,6 @@ export function resolveOptions(options: MessagingOptions): ResolvedMessagingOpti
     notificationTtlMs: durationMs('notificationTtl', given.notificationTtl, '7d'),
     presenceTtlMs: durationMs('presenceTtl', given.presenceTtl, '60s'),
     outbox: given.outbox,
+    searchSecret: given.searchSecret,
   }
 }

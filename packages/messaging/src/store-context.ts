@@ -24,6 +24,11 @@ export interface StoreContext {
   readonly keys: KeyLayout
   readonly options: ResolvedMessagingOptions
   readonly counters: Counters
+  /**
+   * The search index: words as they are (`plain`, no encryption and no secret), HMACs of them
+   * (`hmac`, a `searchSecret` was given), or none (`off`: encryption without a secret).
+   */
+  readonly search: { readonly mode: 'plain' | 'off' } | { readonly mode: 'hmac'; readonly secret: string }
 }
 
 /** A store read that may have failed: failures were counted and logged by `kit.call`. */

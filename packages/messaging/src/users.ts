@@ -1,4 +1,7 @@
 import type { PresenceChange, Read, SearchHit, UserProfile, UserType } from './messaging-types.js'
+import { MessagingError } from './messaging-errors.js'
+import { publishEvent } from './notifications.js'
+import { indexName, openValues, sealValues } from './sealing.js'
 import { attempt, type StoreContext } from './store-context.js'
 import { foldText, prefixesOf, searchWords } from './text-search.js'
 
@@ -10,6 +13,16 @@ const FULL_NAME = 10
 
 function wordsOf(profile: Partial<UserProfile>): Set<string> {
   return new Set(searchWords([profile.lastName, profile.firstName, profile.specialty, profile.email].filter((part) => part !== undefined).join(' ')))
+}
+
+/** The profile fields holding personal data: sealed with `kit.seal` when the cache has encryption (type, id and updatedAt stay clear). */
+const PERSONAL_FIELDS = ['lastName', 'firstName', 'email', 'specialty'] as const
+
+/** A profile HASH, its personal fields opened; undefined when empty, partial or when a sealed field does not open. */
+async function readProfile(context: StoreContext, key: string, fields: Record<string, string>): Promise<UserProfile | undefined> {
+  if (Object.keys(fields).length === 0) return undefined
+  const opened = await openValues(context, key, Object.fromEntries(PERSONAL_FIELDS.map((name) => [name, fields[name]])))
+  return opened === undefined ? undefined : profileOf({ ...fields, ...opened })
 }
 
 function profileOf(fields: Record<string, string>): UserProfile | undefined {
@@ -34,10 +47,11 @@ function profileOf(fields: Record<string, string>): UserProfile | undefined {
 export async function storeUser(context: StoreContext, input: Omit<UserProfile, 'updatedAt'>): Promise<UserProfile> {
   const { kit, keys } = context
   const key = keys.user(input.type, input.id)
-  const old = profileOf(await kit.call('get', (driver) => driver.hgetall(key)))
+  const old = await readProfile(context, key, await kit.call('get', (driver) => driver.hgetall(key)))
   const profile: UserProfile = { ...input, updatedAt: new Date().toISOString() }
   const fields: Record<string, string> = {}
   for (const [name, value] of Object.entries(profile)) if (value !== undefined) fields[name] = value
+  Object.assign(fields, await sealValues(context, key, Object.fromEntries(PERSONAL_FIELDS.map((name) => [name, fields[name]]))))
   const dropped = ['email', 'specialty'].filter((name) => fields[name] === undefined)
   await kit.call('set', (driver) =>
     driver.batch([...(dropped.length > 0 ? [{ op: 'hdel' as const, key, fields: dropped }] : []), { op: 'hset' as const, key, fields }]),
@@ -47,19 +61,30 @@ export async function storeUser(context: StoreContext, input: Omit<UserProfile, 
   const keep = (words: Iterable<string>) => new Set([...words].flatMap((word) => [`t:${word}`, ...prefixesOf(word).map((prefix) => `p:${prefix}`)]))
   const wanted = keep(next)
   const stale = [...keep(before)].filter((entry) => !wanted.has(entry))
-  const indexKey = (entry: string) => (entry.startsWith('t:') ? keys.searchTerm(input.type, entry.slice(2)) : keys.searchPrefix(input.type, entry.slice(2)))
+  // With a search secret the key names hold HMACs of the words, never the words; search off: no index.
+  const indexKey = (entry: string) => {
+    const kind = entry.startsWith('t:') ? 'term' : 'prefix'
+    const name = indexName(context, kind, input.type, entry.slice(2))
+    if (name === undefined) return undefined
+    return kind === 'term' ? keys.searchTerm(input.type, name) : keys.searchPrefix(input.type, name)
+  }
+  const writes = (entries: Iterable<string>) => [...entries].flatMap((entry) => {
+    const indexed = indexKey(entry)
+    return indexed === undefined ? [] : [indexed]
+  })
   // Each index key is its own slot on a cluster: one call per key, no cross-slot batch.
   await Promise.all([
-    ...[...wanted].map((entry) => kit.call('set', (driver) => driver.sadd(indexKey(entry), [input.id]))),
-    ...stale.map((entry) => kit.call('set', (driver) => driver.srem(indexKey(entry), [input.id]))),
+    ...writes(wanted).map((indexed) => kit.call('set', (driver) => driver.sadd(indexed, [input.id]))),
+    ...writes(stale).map((indexed) => kit.call('set', (driver) => driver.srem(indexed, [input.id]))),
   ])
   return profile
 }
 
 /** One profile; a store failure is `degraded`. */
 export async function getUser(context: StoreContext, type: UserType, id: string): Promise<Read<UserProfile>> {
-  const fields = await attempt(context, (driver) => driver.hgetall(context.keys.user(type, id)))
-  return fields.ok ? { value: profileOf(fields.value), degraded: false } : { value: undefined, degraded: true }
+  const key = context.keys.user(type, id)
+  const fields = await attempt(context, (driver) => driver.hgetall(key))
+  return fields.ok ? { value: await readProfile(context, key, fields.value), degraded: false } : { value: undefined, degraded: true }
 }
 
 /**
@@ -74,13 +99,16 @@ export async function searchUsers(
   limit: number,
 ): Promise<{ readonly items: readonly SearchHit[]; readonly degraded: boolean }> {
   const { keys } = context
+  if (context.search.mode === 'off') throw new MessagingError('SEARCH_DISABLED', '[@cachette/messaging] searchUsers: search is off (encryption at rest without a search secret)')
   const words = [...new Set(searchWords(query))]
   if (words.length === 0) return { items: [], degraded: false }
   const hits: SearchHit[] = []
   for (const type of types) {
     const scores = new Map<string, number>()
     for (const [position, word] of words.entries()) {
-      const found = await attempt(context, (driver) => Promise.all([driver.smembers(keys.searchTerm(type, word)), driver.smembers(keys.searchPrefix(type, word))]))
+      const term = keys.searchTerm(type, indexName(context, 'term', type, word) as string)
+      const prefix = keys.searchPrefix(type, indexName(context, 'prefix', type, word) as string)
+      const found = await attempt(context, (driver) => Promise.all([driver.smembers(term), driver.smembers(prefix)]))
       if (!found.ok) return { items: [], degraded: true }
       const [exact, partial] = found.value
       const round = new Map<string, number>()
@@ -93,9 +121,10 @@ export async function searchUsers(
     const ids = [...scores.keys()]
     const profiles = await attempt(context, (driver) => Promise.all(ids.map((id) => driver.hgetall(keys.user(type, id)))))
     if (!profiles.ok) return { items: [], degraded: true }
+    const users = await Promise.all(ids.map((id, index) => readProfile(context, keys.user(type, id), profiles.value[index] ?? {})))
     const folded = words.join(' ')
     for (const [index, id] of ids.entries()) {
-      const user = profileOf(profiles.value[index] ?? {})
+      const user = users[index]
       if (user === undefined) continue
       const names = [`${user.firstName} ${user.lastName}`, `${user.lastName} ${user.firstName}`, user.lastName].map((name) => searchWords(name).join(' '))
       hits.push({ user, score: (scores.get(id) ?? 0) + (names.includes(folded) ? FULL_NAME : 0) })
@@ -130,5 +159,5 @@ export async function isOnline(context: StoreContext, type: UserType, id: string
 }
 
 async function publishPresence(context: StoreContext, change: PresenceChange): Promise<void> {
-  await context.kit.call('set', (driver) => driver.publish(context.keys.presenceChannel(), JSON.stringify(change)))
+  await publishEvent(context, context.keys.presenceChannel(), change)
 }
