@@ -1,6 +1,7 @@
 import type { CacheRuntime } from '../store-calls/cache-runtime.js'
 import type { BatchKey } from './batch-keys.js'
-import { decodeEntry, readEntry } from './cache-read.js'
+import { readEntry } from './cache-read.js'
+import { decodeEntry } from './decode-entry.js'
 import type { Observed } from './observed.js'
 import { groupBySlot } from '../keys/key-slot.js'
 
