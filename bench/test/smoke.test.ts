@@ -116,7 +116,9 @@ describe('bench smoke run', () => {
     const tables = report.scenarios.filter((scenario) => scenario.id === 'l1-hit')
     expect(tables).toHaveLength(2)
     for (const scenario of tables) {
-      expect(scenario.rows.map((row) => row.contender), scenario.title).toHaveLength(6)
+      // Six rows in clear, and the three encrypted ones (memory, L1 over Redis, Redis).
+      expect(scenario.rows.map((row) => row.contender), scenario.title).toHaveLength(9)
+      expect(scenario.rows.filter((row) => row.contender.endsWith(', encrypted')), scenario.title).toHaveLength(3)
       for (const row of scenario.rows) {
         expect(row.verified, `${scenario.title} / ${row.contender}`).toBe(true)
         expect(row.loaderCalls, `${scenario.title} / ${row.contender}`).toBe(0)
