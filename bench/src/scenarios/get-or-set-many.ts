@@ -1,4 +1,5 @@
-import { keySlot } from '@cachette/core/redis'
+// Redis Cluster hash slots for the hand-written baseline: core's grouping by CRC16 slot (what any client computes).
+import { groupBySlot } from '@cachette/core/redis'
 import { createCache, defineKey, type Cache, type CacheStats, type Key } from '@cachette/core'
 import { ioredisDriver } from '@cachette/ioredis'
 import type { Cluster, Redis } from 'ioredis'
@@ -49,26 +50,13 @@ function isMissing(index: number): boolean {
   return index % 5 < 3
 }
 
-// Redis Cluster hash slots for the hand-written baseline: core's CRC16 (what any client computes).
-
-/** Indexes of `keys` grouped by hash slot: one MGET each. */
-function slotGroups(keys: readonly string[]): number[][] {
-  const bySlot = new Map<number, number[]>()
-  for (let i = 0; i < keys.length; i++) {
-    const slot = keySlot(keys[i] as string)
-    const group = bySlot.get(slot)
-    if (group === undefined) bySlot.set(slot, [i])
-    else group.push(i)
-  }
-  return [...bySlot.values()]
-}
 
 /** The hand-written batch read: MGET (one per slot on a cluster), `null` for an absent key. */
 async function mgetRaw(client: Redis | Cluster, cluster: boolean, keys: readonly string[]): Promise<(string | null)[]> {
   if (!cluster) return client.mget(keys as string[])
   const raws = new Array<string | null>(keys.length)
   await Promise.all(
-    slotGroups(keys).map(async (group) => {
+    groupBySlot(keys).map(async (group) => {
       const found = await client.mget(group.map((i) => keys[i] as string))
       for (let j = 0; j < group.length; j++) raws[group[j] as number] = found[j] ?? null
     }),
@@ -304,8 +292,8 @@ async function measureTable(ctx: ScenarioContext, setup: Setup, withMisses: bool
   }
   const store = storeName(setup.target)
   const where = store === 'redis' ? 'Redis' : 'Redis Cluster, 3 masters'
-  const rawGroups = slotGroups(rows[0]?.storeKeys ?? []).length
-  const cachetteGroups = slotGroups(rows[1]?.storeKeys ?? []).length
+  const rawGroups = groupBySlot(rows[0]?.storeKeys ?? []).length
+  const cachetteGroups = groupBySlot(rows[1]?.storeKeys ?? []).length
   return {
     id: 'get-or-set-many',
     title: `Batch of ${KEYS} keys${setup.tagged ? ' sharing one hash tag' : ''}, ${withMisses ? `${MISSING} of them missing` : 'all cached'} (${where}): patient record (${formatBytes(Buffer.byteLength(setup.json))})`,

@@ -6,6 +6,7 @@ import { OPEN_KIT } from './kit/kit-symbol.js'
 
 export type { CacheKit, KitAttributes, KitCallOptions, KitCounter, KitFence, KitHistogram, KitIndexOptions, KitInstrumentOptions, KitInvalidation, KitOperation, KitOptions } from './kit/kit-api.js'
 export { FlightGroup } from './kit/flight-group.js'
+export { isSealed } from './kit/sealed-value.js'
 export type { FlightState } from './kit/flight-group.js'
 
 /**

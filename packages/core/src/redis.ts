@@ -16,7 +16,7 @@ export {
 } from './redis/arguments.js'
 export { hgetallRecord, hsetArguments, setArguments } from './redis/commands.js'
 export { parseInfo, sumInfo } from './redis/info.js'
-export { keySlot } from './keys/key-slot.js'
+export { groupBySlot, keySlot } from './keys/key-slot.js'
 export { redisReplyError, replyErrorPrefix } from './redis/reply-errors.js'
 export { boundArgument, parseScore, parseWithScores, scoreArgument, zaddArguments, zrangeByScoreArguments } from './redis/scores.js'
 export { COMPARE_AND_DELETE_SCRIPT, COMPARE_AND_SET_SCRIPT, compareAndSetArguments, isNoScriptReply, runScript } from './redis/scripts.js'

@@ -21,7 +21,9 @@ import {
   checkIncrement,
   checkTtl,
   checkValue,
+  groupBySlot,
   hsetArguments,
+  keySlot,
   parseInfo,
   parseWithScores,
   setArguments,
@@ -38,7 +40,6 @@ import { compareAndDelete } from './compare-and-delete.js'
 import { compareAndSet } from './compare-and-set.js'
 import { createClient } from './create-client.js'
 import { DRIVER_NAME, sanitizeError } from './driver-errors.js'
-import { groupBySlot, keySlot } from './key-slot.js'
 import type { IoredisDriverOptions } from './options.js'
 import { resolveOptions, type ResolvedTuning } from './resolve-options.js'
 import { Subscriptions } from './pubsub.js'
@@ -92,7 +93,7 @@ class IoredisDriver implements Driver {
   private perSlot<T>(keys: readonly string[], send: (keys: string[], indexes: number[] | undefined) => Promise<T>): Promise<T>[] {
     if (this.cluster === undefined) return [send([...keys], undefined)]
     const sends: Promise<T>[] = []
-    for (const indexes of groupBySlot(keys).values()) sends.push(send(indexes.map((i) => keys[i] as string), indexes))
+    for (const indexes of groupBySlot(keys)) sends.push(send(indexes.map((i) => keys[i] as string), indexes))
     return sends
   }
 

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createCache, defineKey, isCacheError, type Driver } from '@cachette/core'
 import { startRedisCluster, type RedisClusterHandle } from '@cachette/testing'
 import { ioredisDriver } from '../src/index.js'
-import { keySlot } from '../src/key-slot.js'
+import { keySlot } from '@cachette/core/redis'
 import { randomPrefix, sleep } from './support/traffic.js'
 
 type ScanFn = (cursor: string, ...args: (string | number)[]) => Promise<[string, string[]]>

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCache, defineKey, type Driver } from '@cachette/core'
 import { startRedisCluster, type RedisClusterHandle } from '@cachette/testing'
 import { ioredisDriver } from '../src/index.js'
-import { keySlot } from '../src/key-slot.js'
+import { keySlot } from '@cachette/core/redis'
 import { randomPrefix } from './support/traffic.js'
 
 const recordKey = defineKey('record:{patient}:{id}', { subjects: ({ patient }) => [`patient:${patient}`] })

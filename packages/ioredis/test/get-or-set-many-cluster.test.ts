@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCache, defineKey, type Driver, type Key } from '@cachette/core'
 import { startRedisCluster, startRedisServer, type RedisClusterHandle, type RedisServerHandle } from '@cachette/testing'
 import { ioredisDriver } from '../src/index.js'
-import { keySlot } from '../src/key-slot.js'
+import { keySlot } from '@cachette/core/redis'
 import { randomPrefix } from './support/traffic.js'
 
 interface Item {

@@ -1,13 +1,8 @@
+import { isSealed } from '@cachette/core/kit'
 import { hmacSha256, toHex } from '@cachette/core'
 import type { StoreContext } from './store-context.js'
 
-/** What starts a value `kit.seal` sealed (`@s1 <keyId> <iv> <ciphertext>`, see the kit's docs). */
-const SEALED = '@s1 '
-
-/** Whether a stored value is a seal of `kit.seal`. */
-export function isSealed(value: string): boolean {
-  return value.startsWith(SEALED)
-}
+export { isSealed }
 
 /**
  * Seals the given values of one record, each bound to the record's store key and its own field

@@ -1,3 +1,4 @@
+import { isSealed } from '@cachette/core/kit'
 import { isCacheError, isTombstone, type BatchCommand } from '@cachette/core'
 import type { CacheKit } from '@cachette/core/kit'
 import { PATIENT_HASH_FIELDS, PATIENT_SEALED_FIELDS, decodePatientHash, encodePatientHash } from './hash-codec.js'
@@ -49,9 +50,6 @@ function isEmpty(record: Readonly<Record<string, string>>): boolean {
 function isWrongType(error: unknown): boolean {
   return isCacheError(error) && error.code === 'WRONG_TYPE'
 }
-
-/** What starts a value `kit.seal` sealed (`@s1 <keyId> <iv> <ciphertext>`, see the kit's docs). */
-const SEALED = '@s1 '
 
 /** The fields of a read HASH, opened: `undefined` when a sealed one did not open, `'mixed'` when sealed and plain patient data sit side by side. */
 type Opened = Readonly<Record<string, string>> | undefined | 'mixed'
@@ -105,7 +103,7 @@ export function hashStore(options: ResolvedPatientOptions, kit: CacheKit<'hashes
     for (const name of PATIENT_SEALED_FIELDS) {
       const value = fields[name]
       if (value === undefined) continue
-      if (value.startsWith(SEALED)) (sealed ??= []).push(name)
+      if (isSealed(value)) (sealed ??= []).push(name)
       else plain = true
     }
     if (sealed === undefined) return fields

@@ -106,11 +106,6 @@ export class Sealer {
     private readonly crypto: CryptoLike & { readonly subtle: SubtleLike },
   ) {}
 
-  /** Whether this cache holds key `id`. */
-  has(id: string): boolean {
-    return this.keys.has(id)
-  }
-
   /**
    * Seals `plaintext` under the current key with a fresh IV; `associated` gives the associated
    * data once the key id and the IV are known (they are part of the metadata it binds).

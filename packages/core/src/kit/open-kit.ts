@@ -1,3 +1,4 @@
+import { isSealed, SEALED_PREFIX } from './sealed-value.js'
 import type { DriverCapability, DriverWith } from '../driver/driver.js'
 import { CAPABILITY_METHODS, requireCapabilities } from '../driver/driver-capabilities.js'
 import { InvalidOptionsError, isCacheError, type CacheError } from '../errors.js'
@@ -30,8 +31,6 @@ function checkOptions(options: KitOptions<DriverCapability>): void {
   if (problems.length > 0) throw new InvalidOptionsError(`[@cachette/core] cacheKit options are invalid: ${problems.join('; ')}`)
 }
 
-/** What starts a value sealed by `kit.seal` (see CacheKit.seal for the format). */
-const SEALED = '@s1 '
 /** `@s1 <keyId> <iv> <ciphertext>`: a key id as `encryption.keys` allows, a 96-bit IV in base64url, standard base64. */
 const SEALED_FORM = /^@s1 ([A-Za-z0-9_-]{1,32}) ([A-Za-z0-9_-]{16}) ((?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?)$/
 
@@ -105,10 +104,10 @@ export function openKit<C extends DriverCapability>(rt: CacheRuntime, options: K
       const sealer = rt.config.sealer
       if (sealer === undefined) return text
       const sealed = await sealer.seal(textEncoder.encode(text), (k, i) => fieldAssociatedData(storeKey, field, k, i))
-      return `${SEALED}${sealed.k} ${sealed.i} ${encodeBase64(sealed.ciphertext)}`
+      return `${SEALED_PREFIX}${sealed.k} ${sealed.i} ${encodeBase64(sealed.ciphertext)}`
     },
     async open(storeKey, field, stored) {
-      if (typeof stored !== 'string' || !stored.startsWith(SEALED)) return typeof stored === 'string' ? stored : undefined
+      if (typeof stored !== 'string' || !isSealed(stored)) return typeof stored === 'string' ? stored : undefined
       const sealer = rt.config.sealer
       let reason: keyof typeof OPEN_FAILURES = 'failed'
       try {

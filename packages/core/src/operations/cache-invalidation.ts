@@ -5,6 +5,7 @@ import { compileGlob, escapeGlob } from '../keys/glob.js'
 import { fenceFoundKeys, fenceKeys } from './fence.js'
 import { isQueueable } from '../resilience/invalidation-queue.js'
 import { announce } from '../tiers/tiers.js'
+import type { BusMessage } from '../tiers/invalidation-bus.js'
 
 /** Keys deleted per DEL during deletePattern: big enough to be fast, small enough not to block Redis. */
 const DELETE_BATCH = 500
@@ -94,12 +95,14 @@ export function dropFlight(rt: CacheRuntime, fullKey: string): void {
  * the fence on, each key found is replaced by a tombstone); resolves how many existed. A {@link KeyPattern} deletes only keys of its own template. Rejects
  * on a store failure, like invalidate (what was deleted before the failure stays deleted).
  *
+ * `announcement` replaces what other processes are told (clear() tells them to drop everything).
+ *
  * @example
  * ```ts
  * await cache.deletePattern(exportKey.pattern({ type: 'venues' }))   // fhir:export:venues:ej:*
  * ```
  */
-export async function deletePattern(rt: CacheRuntime, pattern: KeyPattern | string): Promise<number> {
+export async function deletePattern(rt: CacheRuntime, pattern: KeyPattern | string, announcement?: BusMessage): Promise<number> {
   const isKeyPattern = typeof pattern === 'object' && pattern !== null && typeof pattern.glob === 'string'
   if (!isKeyPattern && typeof pattern !== 'string') throw new InvalidKeyError('[@cachette/core] deletePattern expects a glob string or key.pattern()')
   if (!rt.config.enabled) return 0
@@ -114,7 +117,7 @@ export async function deletePattern(rt: CacheRuntime, pattern: KeyPattern | stri
   try {
     const deleted = await scanAndDelete(rt, glob, keep)
     // Other processes drop every match of the glob: a KeyPattern's template filter stays here.
-    announce(rt, { patterns: [glob] })
+    announce(rt, announcement ?? { patterns: [glob] })
     if (rt.events.active) rt.events.emit('delete', attributes, undefined, { operation: 'deletePattern', count: deleted })
     return deleted
   } catch (error) {

@@ -8,7 +8,7 @@ import { decodeEntry } from './decode-entry.js'
 import { TimedEntry } from '../resilience/grace.js'
 import type { LabelAttributes } from '../observability/metrics.js'
 import { refuseEnvelopeUse } from '../encoding/plain-wire.js'
-import { l1Fallback, l1Value, recordL1Stale } from '../tiers/l1-read.js'
+import { l1Fallback, l1Lookup, l1Value, recordL1Stale } from '../tiers/l1-read.js'
 
 /** Thrown by a read the open circuit skipped; every caller of readEntry catches it, so one instance is enough. */
 const CIRCUIT_SKIP = new CircuitOpenError('get')
@@ -155,28 +155,19 @@ export function getValue(rt: CacheRuntime, key: Key<unknown> | string): Promise<
   let mark: number | undefined
   if (l1 !== undefined) {
     // A memory-tier hit takes no async function: it is answered here.
-    const entry = l1.hit(fullKey, rt.config.clock.now())
-    if (entry !== undefined) {
-      const value = l1Value(rt, fullKey, entry, spec)
-      if (value instanceof Promise) {
-        const checkedSpec = spec
-        return value.then((checked) => (checked === MISS ? getFromStore(rt, fullKey, checkedSpec, attributes, l1.mark()) : l1GetHit(rt, attributes, checkedSpec, checked)))
-      }
-      if (value !== MISS) return Promise.resolve(l1GetHit(rt, attributes, spec, value))
+    const value = l1Lookup(rt, fullKey, spec, attributes, 'get')
+    if (value instanceof Promise) {
+      const checkedSpec = spec
+      return value.then((checked) => (checked === MISS ? getFromStore(rt, fullKey, checkedSpec, attributes, l1.mark()) : checked))
     }
+    if (value !== MISS) return Promise.resolve(value)
     mark = l1.mark()
   }
   return getFromStore(rt, fullKey, spec, attributes, mark)
 }
 
-function l1GetHit(rt: CacheRuntime, attributes: LabelAttributes, spec: KeySpec | undefined, value: unknown): unknown {
-  rt.recordL1Hit(attributes, spec, 'get')
-  return value
-}
-
 /** get() past the memory tier: the store (no promise of its own when the answer is already there). */
 function getFromStore(rt: CacheRuntime, fullKey: string, spec: KeySpec | undefined, attributes: LabelAttributes, mark: number | undefined): Promise<unknown> {
-  if (rt.l1 !== undefined) rt.stats.l1Misses++
   let read: unknown
   try {
     read = readEntryNow(rt, fullKey, spec, attributes, 'get', undefined, mark)

@@ -15,7 +15,7 @@ import { refuseEnvelopeUse } from '../encoding/plain-wire.js'
 import { compressPayload, reachesThreshold, type CompressedPayload, type ResolvedCompression } from '../encoding/payload-compression.js'
 import { announce, keepInL1 } from '../tiers/tiers.js'
 import { encodeBase64 } from '../encoding/base64.js'
-import { associatedData } from '../encoding/sealer.js'
+import { sealEntry } from '../encoding/sealed-entry.js'
 import { planSubjects, writeWithSubjects, type SubjectWrite } from './subject-index.js'
 
 const textEncoder = new TextEncoder()
@@ -201,16 +201,10 @@ async function storeEntryNow(rt: CacheRuntime, write: PreparedWrite, tokens: Pro
     const sealer = rt.config.sealer
     if (sealer !== undefined) {
       // Compress, then encrypt: the ciphertext of what an unencrypted entry would hold.
-      // The metadata is bound too: its JSON here is the very text the envelope stores.
-      const unsealed = meta
-      const expiresAt = rt.config.clock.now() + write.ttlMs
-      let sealedMeta: EntryMeta = {}
-      const sealed = await sealer.seal(encoded.format === 'bytes' ? encoded.payload : textEncoder.encode(encoded.payload), (k, i) => {
-        sealedMeta = { ...unsealed, k, i, x: expiresAt }
-        return associatedData(write.fullKey, JSON.stringify(sealedMeta))
-      })
+      const plaintext = encoded.format === 'bytes' ? encoded.payload : textEncoder.encode(encoded.payload)
+      const sealed = await sealEntry(sealer, write.fullKey, plaintext, { ...meta, x: rt.config.clock.now() + write.ttlMs })
       encoded = encoded.format === 'bytes' ? { format: 'bytes', payload: sealed.ciphertext } : { format: 'string', payload: encodeBase64(sealed.ciphertext) }
-      meta = sealedMeta
+      meta = sealed.meta
     }
     const data: DriverValue = encodeEntry(rt.config.wire, encoded, meta)
     const driver = rt.config.driver

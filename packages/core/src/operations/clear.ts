@@ -1,7 +1,6 @@
 import type { CacheRuntime } from '../store-calls/cache-runtime.js'
 import { InvalidOptionsError } from '../errors.js'
 import { deletePattern } from './cache-invalidation.js'
-import { announce } from '../tiers/tiers.js'
 
 /**
  * `cache.clear`: every entry below the cache's prefix, on every master (SCAN on each), with its
@@ -20,8 +19,7 @@ export async function clearAll(rt: CacheRuntime): Promise<number> {
   if (rt.config.keyPrefix === '') {
     throw new InvalidOptionsError('[@cachette/core] clear() needs a cache with a prefix: without one it would delete every key of the database (use deletePattern for that, knowingly)')
   }
-  rt.l1?.clear()
-  const deleted = await deletePattern(rt, '*')
-  announce(rt, { clear: true })
-  return deleted
+  // deletePattern drops every memory-tier entry of the prefix here (all of them) and tells the
+  // other processes to drop everything.
+  return deletePattern(rt, '*', { clear: true })
 }

@@ -1,8 +1,8 @@
+import { openEntry } from '../encoding/sealed-entry.js'
 import { MISS, type CacheRuntime } from '../store-calls/cache-runtime.js'
 import type { KeySpec } from '../keys/define-key.js'
 import type { DriverValue } from '../driver/driver.js'
 import type { EntryMeta } from '../encoding/envelope.js'
-import { storedMetaJson } from '../encoding/envelope.js'
 import { isTombstone, type Observed } from './fence.js'
 import type { TagState } from './tag-tokens.js'
 import { TimedEntry } from '../resilience/grace.js'
@@ -11,8 +11,7 @@ import type { StandardSchemaV1Result } from '../keys/standard-schema.js'
 import { decodeBytesEntry, decodeStringEntry } from '../encoding/wire-format.js'
 import { inflateBytes, inflateText } from '../encoding/payload-compression.js'
 import { keepInL1 } from '../tiers/tiers.js'
-import { associatedData, OpenError } from '../encoding/sealer.js'
-import { decodeBase64 } from '../encoding/base64.js'
+import { OpenError } from '../encoding/sealer.js'
 import { resealLater } from './reencrypt.js'
 
 /*
@@ -100,7 +99,7 @@ async function openSealed(d: Decoding, meta: EntryMeta, packed: DriverValue): Pr
   let plaintext: Uint8Array
   try {
     if (sealer === undefined) throw new OpenError('unknown-key')
-    plaintext = await sealer.open(associatedData(d.fullKey, storedMetaJson(d.raw)), meta.k as string, meta.i as string, typeof packed === 'string' ? decodeBase64(packed) : packed)
+    plaintext = await openEntry(sealer, d.fullKey, d.raw, meta, packed)
   } catch (error) {
     rt.stats.decryptFailures++
     const reason = error instanceof OpenError ? error.reason : 'failed'

@@ -6,7 +6,7 @@ import type { LabelAttributes } from '../observability/metrics.js'
 import { TimedEntry } from '../resilience/grace.js'
 import { LoadContext, runLoader, type Loader, type WriteOptions } from './loader-context.js'
 import { refuseEnvelopeUse } from '../encoding/plain-wire.js'
-import { l1Fallback, l1Value, recordL1Stale } from '../tiers/l1-read.js'
+import { l1Fallback, l1Lookup, recordL1Stale } from '../tiers/l1-read.js'
 import { loadOnMiss, mayRefreshEarly, maybeRefreshEarly, mayRevalidate, maybeRevalidate } from '../resilience/resilient-load.js'
 
 export type { Loader, LoaderContext, WriteOptions } from './loader-context.js'
@@ -52,29 +52,16 @@ export function getOrSet(
     return runLoader(rt, loader, new LoadContext())
   }
   const fullKey = keys.fullKey(key)
-  const l1 = rt.l1
-  if (l1 !== undefined) {
-    const entry = l1.hit(fullKey, rt.config.clock.now())
-    if (entry !== undefined) {
-      const value = l1Value(rt, fullKey, entry, spec)
-      if (value instanceof Promise) return value.then((checked) => (checked === MISS ? fly(rt, key, fullKey, spec, loader, options) : l1Hit(rt, spec, checked)))
-      if (value !== MISS) return Promise.resolve(l1Hit(rt, spec, value))
-    }
-    rt.stats.l1Misses++
+  if (rt.l1 !== undefined) {
+    const value = l1Lookup(rt, fullKey, spec, keys.attributesOf(spec), 'getOrSet')
+    if (value instanceof Promise) return value.then((checked) => (checked === MISS ? fly(rt, key, fullKey, spec, loader, options) : checked))
+    if (value !== MISS) return Promise.resolve(value)
   }
   return fly(rt, key, fullKey, spec, loader, options)
 }
 
-/** Counts a memory-tier hit of getOrSet and returns its value. */
-function l1Hit(rt: CacheRuntime, spec: KeySpec | undefined, value: unknown): unknown {
-  rt.recordL1Hit(rt.keys.attributesOf(spec), spec, 'getOrSet')
-  return value
-}
-
 /** What a read that threw leaves for the flight (a store failure, already counted). */
 const READ_FAILED: unique symbol = Symbol('cachette.readFailed')
-/** What {@link answerHit} returns when the read gave no fresh value. */
-const NO_HIT: unique symbol = Symbol('cachette.noHit')
 
 /**
  * The store's part of getOrSet: joins the key's flight, or reads. A read whose answer is there
@@ -93,10 +80,7 @@ function fly(rt: CacheRuntime, key: Key<unknown> | string, fullKey: string, spec
   } catch {
     read = READ_FAILED
   }
-  if (!(read instanceof Promise)) {
-    const hit = answerHit(rt, read, flight, key, fullKey, spec, attributes, loader, options)
-    if (hit !== NO_HIT) return Promise.resolve(hit)
-  }
+  if (!(read instanceof Promise) && isHit(rt, read)) return Promise.resolve(serveHit(rt, read, flight, key, fullKey, spec, attributes, loader, options))
   rt.flights.set(fullKey, flight)
   // The flight only ends after an await, so never before its promise is assigned here.
   flight.promise = readThenLoad(rt, flight, read, key, fullKey, spec, attributes, loader, options)
@@ -105,11 +89,17 @@ function fly(rt: CacheRuntime, key: Key<unknown> | string, fullKey: string, spec
 
 type MutableFlight = { -readonly [K in keyof Flight]: Flight[K] } & ReadSink
 
+/** Whether a read's answer is a value to serve now: not a miss, not a failed read, not a stale entry. */
+function isHit(rt: CacheRuntime, cached: unknown): boolean {
+  if (cached === MISS || cached === READ_FAILED) return false
+  return !(cached instanceof TimedEntry) || rt.config.clock.now() < cached.freshUntil
+}
+
 /**
- * A hit's answer, counted, with its background refresh started when the key asks for one
- * (revalidate, early refresh); NO_HIT for a miss, a stale entry or a failed read.
+ * A hit's answer (see {@link isHit}), counted, with its background refresh started when the key
+ * asks for one (revalidate, early refresh).
  */
-function answerHit(
+function serveHit(
   rt: CacheRuntime,
   cached: unknown,
   flight: MutableFlight,
@@ -120,15 +110,12 @@ function answerHit(
   loader: Loader<unknown>,
   options: WriteOptions | undefined,
 ): unknown {
-  if (cached === MISS || cached === READ_FAILED) return NO_HIT
+  rt.recordHit(attributes, spec, 'getOrSet')
   // A plain entry is the hit path: nothing more to decide.
   if (!(cached instanceof TimedEntry)) {
-    rt.recordHit(attributes, spec, 'getOrSet')
     if (mayRevalidate(rt, spec, options)) maybeRevalidate(rt, { key, fullKey, spec, attributes, loader, options, observed: flight.observed, observedAt: flight.startedAt as number }, cached)
     return cached
   }
-  if (rt.config.clock.now() >= cached.freshUntil) return NO_HIT
-  rt.recordHit(attributes, spec, 'getOrSet')
   if (mayRefreshEarly(rt, spec, options)) maybeRefreshEarly(rt, { key, fullKey, spec, attributes, loader, options, observed: flight.observed, observedAt: flight.startedAt as number }, cached)
   return cached.value
 }
@@ -158,10 +145,10 @@ async function readThenLoad(
       // Store failure, deadline or open circuit: already counted.
     }
   }
-  if (cached !== READ_FAILED && cached !== MISS && (!(cached instanceof TimedEntry) || rt.config.clock.now() < cached.freshUntil)) {
+  if (isHit(rt, cached)) {
     // Ended before the refresh a hit may start, which may fly this key again.
     endFlight(rt, fullKey, flight)
-    return answerHit(rt, cached, flight, key, fullKey, spec, attributes, loader, options)
+    return serveHit(rt, cached, flight, key, fullKey, spec, attributes, loader, options)
   }
   const readOk = cached !== READ_FAILED
   if (!readOk) {

@@ -1,12 +1,11 @@
+import { openEntry, sealEntry } from '../encoding/sealed-entry.js'
 import type { CacheRuntime } from '../store-calls/cache-runtime.js'
 import type { EntryMeta } from '../encoding/envelope.js'
 import type { DriverValue } from '../driver/driver.js'
 import { decodeStringEntry, encodeEntry } from '../encoding/wire-format.js'
-import { decodeBase64, encodeBase64 } from '../encoding/base64.js'
+import { encodeBase64 } from '../encoding/base64.js'
 import { escapeGlob } from '../keys/glob.js'
 import { InvalidOptionsError } from '../errors.js'
-import { associatedData } from '../encoding/sealer.js'
-import { storedMetaJson } from '../encoding/envelope.js'
 
 /** What `cache.reencrypt()` found and did. */
 export interface ReencryptResult {
@@ -67,15 +66,11 @@ export async function reseal(rt: CacheRuntime, fullKey: string, raw: string, met
   if (sealer === undefined || compareAndSet === undefined || meta.x === undefined) return false
   const ttlMs = Math.floor(meta.x - rt.config.clock.now())
   if (ttlMs < 1) return false
-  let sealedMeta: EntryMeta = {}
-  const sealed = await sealer.seal(plaintext, (k, i) => {
-    sealedMeta = { ...meta, k, i }
-    return associatedData(fullKey, JSON.stringify(sealedMeta))
-  })
-  const stored = encodeEntry('cachette', { format: 'string', payload: encodeBase64(sealed.ciphertext) }, sealedMeta)
+  const sealed = await sealEntry(sealer, fullKey, plaintext, meta)
+  const stored = encodeEntry('cachette', { format: 'string', payload: encodeBase64(sealed.ciphertext) }, sealed.meta)
   const attributes = rt.keys.stringKeyAttributes
   const done = await rt.store.call('set', attributes, undefined, () => compareAndSet(fullKey, raw, stored, { ttlMs }))
-  if (done && meta.k !== sealed.k) rt.stats.reencrypted++
+  if (done && meta.k !== sealed.meta.k) rt.stats.reencrypted++
   return done
 }
 
@@ -125,7 +120,7 @@ export async function reencryptAll(rt: CacheRuntime): Promise<ReencryptResult> {
     }
     let plaintext: Uint8Array
     try {
-      plaintext = await sealer.open(associatedData(fullKey, storedMetaJson(raw)), meta.k, meta.i as string, decodeBase64(payload))
+      plaintext = await openEntry(sealer, fullKey, raw, meta, payload)
     } catch {
       remaining[meta.k] = (remaining[meta.k] ?? 0) + 1
       continue

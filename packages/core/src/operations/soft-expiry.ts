@@ -1,3 +1,4 @@
+import { openEntry } from '../encoding/sealed-entry.js'
 import type { CacheRuntime } from '../store-calls/cache-runtime.js'
 import type { Key } from '../keys/define-key.js'
 import { InvalidKeyError } from '../errors.js'
@@ -6,9 +7,7 @@ import { isTombstone } from './fence.js'
 import { dropFlight, invalidateKeys, queueAfterFailure } from './cache-invalidation.js'
 import { announce } from '../tiers/tiers.js'
 import { reseal } from './reencrypt.js'
-import { associatedData } from '../encoding/sealer.js'
-import { storedMetaJson, type EntryMeta } from '../encoding/envelope.js'
-import { decodeBase64 } from '../encoding/base64.js'
+import type { EntryMeta } from '../encoding/envelope.js'
 
 /**
  * `cache.expire`: makes entries stale without deleting them. Each entry is rewritten with its
@@ -116,7 +115,7 @@ async function expireSealed(rt: CacheRuntime, fullKey: string, raw: string, meta
   if (sealer === undefined) return 'unreadable'
   let plaintext: Uint8Array
   try {
-    plaintext = await sealer.open(associatedData(fullKey, storedMetaJson(raw)), meta.k as string, meta.i as string, decodeBase64(payload))
+    plaintext = await openEntry(sealer, fullKey, raw, meta, payload)
   } catch {
     return 'unreadable'
   }

@@ -99,11 +99,16 @@ export class InvalidationBus {
   /** Announces an invalidation; never rejects (a failed publish is kept and retried). */
   publish(message: BusMessage): void {
     if (this.closed) return
+    this.keep(message)
+    void this.flush()
+  }
+
+  /** Adds a message to what is pending (a key, tag or pattern already there is kept once). */
+  private keep(message: BusMessage): void {
     for (const key of message.keys ?? []) this.pendingKeys.add(key)
     for (const tag of message.tags ?? []) this.pendingTags.add(tag)
     for (const pattern of message.patterns ?? []) this.pendingPatterns.add(pattern)
     if (message.clear === true) this.pendingClear = true
-    void this.flush()
   }
 
   /** Unsubscribes and makes one last try at what is pending. */
@@ -130,17 +135,17 @@ export class InvalidationBus {
     return this.flushing
   }
 
-  private take(): string[] {
-    const keys = [...this.pendingKeys]
-    const base = { v: 1, s: this.sender }
-    const messages: string[] = []
-    const tags = this.pendingTags.size > 0 ? [...this.pendingTags] : undefined
-    const patterns = this.pendingPatterns.size > 0 ? [...this.pendingPatterns] : undefined
+  /** Everything pending, as the messages to publish (at most KEYS_PER_MESSAGE keys each), and empties it. */
+  private take(): BusMessage[] {
+    const messages: BusMessage[] = []
     // A clear drops everything, so it says everything.
-    if (this.pendingClear) messages.push(JSON.stringify({ ...base, c: 1 }))
+    if (this.pendingClear) messages.push({ clear: true })
     else {
-      if (tags !== undefined || patterns !== undefined) messages.push(JSON.stringify({ ...base, t: tags, p: patterns }))
-      for (let i = 0; i < keys.length; i += KEYS_PER_MESSAGE) messages.push(JSON.stringify({ ...base, k: keys.slice(i, i + KEYS_PER_MESSAGE) }))
+      if (this.pendingTags.size > 0 || this.pendingPatterns.size > 0) {
+        messages.push({ ...(this.pendingTags.size > 0 ? { tags: [...this.pendingTags] } : {}), ...(this.pendingPatterns.size > 0 ? { patterns: [...this.pendingPatterns] } : {}) })
+      }
+      const keys = [...this.pendingKeys]
+      for (let i = 0; i < keys.length; i += KEYS_PER_MESSAGE) messages.push({ keys: keys.slice(i, i + KEYS_PER_MESSAGE) })
     }
     this.pendingKeys.clear()
     this.pendingTags.clear()
@@ -149,29 +154,23 @@ export class InvalidationBus {
     return messages
   }
 
-  private async send(messages: string[]): Promise<void> {
+  private async send(messages: readonly BusMessage[]): Promise<void> {
     const driver = this.store.config.driver as Driver
     for (let i = 0; i < messages.length; i++) {
+      const message = messages[i] as BusMessage
+      const text = JSON.stringify({ v: 1, s: this.sender, k: message.keys, t: message.tags, p: message.patterns, c: message.clear === true ? 1 : undefined })
       try {
-        await this.store.call('bus', this.store.stringKeyAttributes, undefined, () => driver.publish(this.channel, messages[i] as string))
+        await this.store.call('bus', this.store.stringKeyAttributes, undefined, () => driver.publish(this.channel, text))
         this.published++
       } catch {
         this.publishFailures++
         // Put back what was not sent (merged with anything announced meanwhile), retry later.
-        for (const text of messages.slice(i)) this.restore(text)
+        for (const unsent of messages.slice(i)) this.keep(unsent)
         this.schedule()
         return
       }
     }
     this.retryMs = RETRY_MIN_MS
-  }
-
-  private restore(text: string): void {
-    const message = JSON.parse(text) as { k?: string[]; t?: string[]; p?: string[]; c?: 1 }
-    for (const key of message.k ?? []) this.pendingKeys.add(key)
-    for (const tag of message.t ?? []) this.pendingTags.add(tag)
-    for (const pattern of message.p ?? []) this.pendingPatterns.add(pattern)
-    if (message.c === 1) this.pendingClear = true
   }
 
   private schedule(): void {
