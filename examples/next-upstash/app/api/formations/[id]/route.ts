@@ -1,0 +1,7 @@
+import { itemRoutes } from '@/lib/http/item-routes'
+
+export const runtime = 'nodejs'
+const routes = itemRoutes('formations')
+export const GET = routes.GET
+export const PUT = routes.PUT
+export const DELETE = routes.DELETE

@@ -1,0 +1,6 @@
+import { collectionRoutes } from '@/lib/http/item-routes'
+
+export const runtime = 'nodejs'
+const routes = collectionRoutes('formations')
+export const GET = routes.GET
+export const POST = routes.POST
