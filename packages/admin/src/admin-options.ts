@@ -1,6 +1,6 @@
 import type { Cache } from '@cachette/core'
 import { cacheKit, type CacheKit } from '@cachette/core/kit'
-import { z } from 'zod'
+import * as z from 'zod'
 import { MAX_TOKEN_LENGTH, customAuthenticator, tokenAuthenticator, type AdminAuthorize, type Authenticator } from './admin-auth.js'
 import { consoleAdminLogger, type AdminLogger } from './admin-logger.js'
 import { NamespaceScope } from './namespace-scope.js'

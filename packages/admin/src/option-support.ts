@@ -1,5 +1,5 @@
 import { InvalidOptionsError } from '@cachette/core'
-import { z } from 'zod'
+import * as z from 'zod'
 
 /** A zod check that a value is an object with these methods (a Cache, a logger...). */
 export function objectWith(methods: readonly string[], message: string) {

@@ -1,5 +1,5 @@
 import { InvalidOptionsError, type Cache, type CacheEnv, type Duration, type StandardSchemaV1 } from '@cachette/core'
-import { z } from 'zod'
+import * as z from 'zod'
 
 /** An export type: `structure`, `patients`, `venues` (built in) or any other name of lower-case letters, digits, `_` and `-`. */
 export type FhirExportType = 'structure' | 'patients' | 'venues' | (string & {})

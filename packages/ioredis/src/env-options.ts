@@ -1,5 +1,5 @@
 import { InvalidOptionsError } from '@cachette/core'
-import { z } from 'zod'
+import * as z from 'zod'
 import type { IoredisDriverOptions } from './options.js'
 import { invalidOptions } from './resolve-options.js'
 import { splitRedisUrl } from './url-credentials.js'

@@ -1,7 +1,7 @@
 import type { ConnectionOptions } from 'node:tls'
 import { InvalidOptionsError } from '@cachette/core'
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis'
-import { z } from 'zod'
+import * as z from 'zod'
 import type { IoredisDriverOptions, IoredisNodeAddress } from './options.js'
 import { splitRedisUrl } from './url-credentials.js'
 

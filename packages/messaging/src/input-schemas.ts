@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 /** An identifier that may sit inside a key's hash tag: no brace, colon, space or control character. */
 export const idSchema = z.union([z.string().regex(/^[\w.@-]{1,128}$/, "1 to 128 letters, digits, '_', '.', '@' or '-'"), z.number().int().nonnegative()]).transform(String)

@@ -1,5 +1,5 @@
 import { InvalidOptionsError, isCacheError, parseDuration, type Cache, type Duration } from '@cachette/core'
-import { z } from 'zod'
+import * as z from 'zod'
 import type { MessagingOutbox } from './outbox-port.js'
 
 /** Options of {@link createMessaging}. */

@@ -1,5 +1,5 @@
 import { defineKey, type Cache, type CacheEnv, type Duration, type Key, type StandardSchemaV1 } from '@cachette/core'
-import { z } from 'zod'
+import * as z from 'zod'
 import { durationSchema, envSchema, objectWith, parseOptions, resolveTtlMs } from './option-support.js'
 
 /** Options of {@link createProfessionalCache}. */

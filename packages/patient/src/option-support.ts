@@ -1,5 +1,5 @@
 import { InvalidOptionsError, cacheConfigFromEnv, isCacheError, parseDuration, type CacheEnv, type Duration } from '@cachette/core'
-import { z } from 'zod'
+import * as z from 'zod'
 
 /** A zod check that a value is an object with these methods (a Driver, a Cache, a Meter...). */
 export function objectWith(methods: readonly string[], message: string) {

@@ -1,5 +1,5 @@
 import type { Cache, CacheEnv, Duration, ParamMode } from '@cachette/core'
-import { z } from 'zod'
+import * as z from 'zod'
 import { durationMs, durationSchema, envSchema, failOptions, objectWith, parseOptions, resolveTtlMs } from './option-support.js'
 
 /** Where records live: seed 000's HASH (readable by the existing Go service), or one JSON entry through the Cache. */

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 // A calendar date, as Go's `Format("2006-01-02")` writes it: no time, no zone (a birth date is not an instant).
 const CALENDAR_DATE = /^(\d{4})-(\d{2})-(\d{2})$/

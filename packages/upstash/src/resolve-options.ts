@@ -1,6 +1,6 @@
 import { InvalidOptionsError } from '@cachette/core'
 import type { Redis } from '@upstash/redis'
-import { z } from 'zod'
+import * as z from 'zod'
 import type { UpstashDriverOptions } from './options.js'
 
 /** The options after validation, defaults applied. */

@@ -9,7 +9,7 @@
  *
  * @example
  * ```ts
- * import { z } from 'zod'
+ * import * as z from 'zod'
  * const schema: StandardSchemaV1<unknown, { id: number }> = z.object({ id: z.number() })
  * ```
  */

@@ -1,5 +1,5 @@
 import { metrics, type Meter } from '@opentelemetry/api'
-import { z } from 'zod'
+import * as z from 'zod'
 import { systemClock, type Clock } from '../clock.js'
 import type { CacheEventListeners, DiagnosticsChannelModule } from '../observability/cache-events.js'
 import type { CircuitBreakerConfig } from '../resilience/circuit-breaker.js'

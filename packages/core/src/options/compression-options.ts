@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { compressorFor, type CompressionAlgorithm, type Compressor } from '../encoding/compressors.js'
 import type { ResolvedCompression } from '../encoding/payload-compression.js'
 import type { WireFormat } from '../encoding/wire-format.js'

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { decodeBase64 } from '../encoding/base64.js'
 import { Sealer, webCrypto } from '../encoding/sealer.js'
 

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { InvalidOptionsError } from '../errors.js'
 
 /** Environment variables as `process.env` holds them. */

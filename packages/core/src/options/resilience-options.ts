@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { isDurationLike, parseDuration, type Duration } from './duration.js'
 import { InvalidOptionsError, isCacheError } from '../errors.js'
 import { describeIssues, type Issue } from '../keys/zod-issues.js'

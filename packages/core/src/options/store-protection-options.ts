@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { findDiagnosticsChannel, type CacheEventListeners, type DiagnosticsChannelModule } from '../observability/cache-events.js'
 import { circuitBreakerSchema, resolveCircuitBreaker, type CircuitBreakerConfig, type CircuitBreakerOptions } from '../resilience/circuit-breaker.js'
 import { isCacheError } from '../errors.js'

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Clock } from '../clock.js'
 import { isDurationLike, parseDuration, type Duration } from '../options/duration.js'
 import type { CacheErrorCode } from '../errors.js'

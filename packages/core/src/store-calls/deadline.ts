@@ -65,6 +65,12 @@ export interface DeadlineToken {
  * deadline, and one timer armed for its head is enough. The timer is unref'd while no call is
  * waiting (so an idle process can exit) and ref'd while one is.
  *
+ * Only where timers outlive the request that set them (Node, Bun: timers with `unref`). In
+ * Cloudflare's workerd a timer dies with its request: the shared timer, armed during one
+ * request, never fired for the calls of the next ones, and a cache kept at module scope enforced
+ * no deadline after its first request (test/workerd.test.ts in @cachette/upstash). There each
+ * call gets its own timer.
+ *
  * @example
  * ```ts
  * const deadlines = new DeadlineQueue(500)
@@ -76,6 +82,8 @@ export class DeadlineQueue {
   private head = 0
   private waiting = 0
   private timer: ReturnType<typeof setTimeout> | undefined
+  /** Whether timers outlive requests here; known at the first call (workerd allows no timer at module scope). */
+  private shared: boolean | undefined
 
   /**
    * @param skip - true for a driver whose calls settle synchronously (see memory/in-process.ts):
@@ -100,6 +108,8 @@ export class DeadlineQueue {
    */
   run<T>(promise: Promise<T>, operation: string, token?: DeadlineToken): Promise<T> {
     if (this.skip) return promise
+    this.shared ??= timersOutliveRequests()
+    if (!this.shared) return this.runAlone(promise, operation, token)
     return new Promise<T>((resolve, reject) => {
       const call: PendingCall = { at: performance.now() + this.deadlineMs, operation, reject, token, done: false }
       this.dropSettledHead()
@@ -117,6 +127,26 @@ export class DeadlineQueue {
           if (call.done) return
           call.done = true
           this.release()
+          reject(error)
+        },
+      )
+    })
+  }
+
+  /** One timer for one call: for runtimes whose timers die with their request. */
+  private runAlone<T>(promise: Promise<T>, operation: string, token: DeadlineToken | undefined): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        if (token !== undefined) token.expired = true
+        reject(new DeadlineExceededError(operation, this.deadlineMs))
+      }, this.deadlineMs)
+      promise.then(
+        (value) => {
+          clearTimeout(timer)
+          resolve(value)
+        },
+        (error: unknown) => {
+          clearTimeout(timer)
           reject(error)
         },
       )
@@ -163,4 +193,11 @@ export class DeadlineQueue {
     this.dropSettledHead()
     this.arm()
   }
+}
+
+/** Node's and Bun's timers are objects with `unref` and belong to the process; workerd's are numbers and belong to a request. */
+function timersOutliveRequests(): boolean {
+  const probe = setTimeout(() => {}, 0)
+  clearTimeout(probe)
+  return typeof (probe as { unref?: unknown }).unref === 'function'
 }

@@ -1,6 +1,6 @@
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { z } from 'zod'
+import * as z from 'zod'
 import { OutboxError, OutboxFullError } from './errors.js'
 import { ackRecord, entryRecord, scanJournal, type JournalEntry } from './file-journal.js'
 import {

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { OutboxFullError } from './errors.js'
 import {
   closedError,

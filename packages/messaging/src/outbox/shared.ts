@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { parseInput } from '../option-support.js'
 import { OutboxError } from './errors.js'
 
