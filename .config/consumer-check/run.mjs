@@ -147,6 +147,9 @@ async function checkProject({ nodeMajor, nodeBin, set, packages, tarballs }) {
     step('require() of every entry point; memory, redis-server, Upstash round trips', 'node', ['smoke-require.cjs']),
     step('node:test starts and stops a redis-server; two tiers and batches over it', 'node', ['--test', 'node-test.test.mjs']),
     step('Jest (CommonJS) starts and stops a redis-server', 'npx', ['jest', '--ci', '--testMatch', '**/jest.test.cjs']),
+    // docs/testing.md's two files, byte for byte (packages/testing/test/testing-guide-docs.test.ts checks it).
+    step('docs/testing.md in node:test: memory driver, fake clock, event recorder', 'node', ['--test', 'guide.node-test.test.mjs']),
+    step('docs/testing.md in Jest (CommonJS): memory driver, fake clock, event recorder', 'npx', ['jest', '--ci', '--testMatch', '**/guide.jest.test.cjs']),
     step(`vitest ${vitestVersion}: the conformance suite on memory and redis-server`, 'npx', ['vitest', 'run', 'conformance.test.mjs']),
     tsc('moduleResolution bundler', 'types.ts', 'esnext', 'bundler'),
     tsc('moduleResolution node16 (CommonJS file)', 'types.ts', 'node16', 'node16'),

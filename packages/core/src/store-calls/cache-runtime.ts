@@ -66,7 +66,7 @@ export class CacheRuntime {
   /** The version tokens of tags, read by every read of a tagged entry and written by writes and invalidateTags. */
   readonly tagTokens: TagTokens
   /** Failed invalidations waiting for the store; set by createCache (the queue applies them through the operations). */
-  /** `revalidate`: when each key's store TTL may be read again (performance.now()), by full key. */
+  /** `revalidate`: when each key's store TTL may be read again (the cache's clock, epoch ms), by full key. */
   readonly revalidationChecks = new Map<string, number>()
   queue: InvalidationQueue | undefined
   /** The memory tier (`l1` option), set by createCache. */
