@@ -1,5 +1,5 @@
 import { defineKey } from '@cachette/core'
-import type { DashboardStats, Item, ListFilters, Page, Resource, Status, UserProfile } from './db/model'
+import type { DashboardStats, Item, ListFilters, Page, Resource, Status, TtaEntry, UserProfile } from './db/model'
 
 /**
  * The seed's key layout, one definition per kind of entry. A list key holds the tenant, the status
@@ -8,7 +8,7 @@ import type { DashboardStats, Item, ListFilters, Page, Resource, Status, UserPro
  *
  *   fmpa:list:sdis-13:ACTIVE:Yp0l3V6c0m0xkXjB        formation:list:sdis-13:any:2ppp3B5uVZ2Xx7k1
  *   fmpa:detail:sdis-13:42                            user:profile:sdis-13-u1
- *   stats:dashboard:sdis-13
+ *   stats:dashboard:sdis-13                           tta:entries:sdis-13:sdis-13-u1
  *
  * The status sits in the key so that a write invalidates only the lists it can change (the seed's
  * "invalidation sélective"), with tags or, under `wire: 'plain'`, with a pattern.
@@ -57,6 +57,7 @@ export function cacheKeys(tagged: boolean) {
       formations: defineKey<'formation:detail:{tenantId}:{id}', Item | null>('formation:detail:{tenantId}:{id}', { ttl: 'list' }),
     },
     profile: defineKey<'user:profile:{userId}', UserProfile | null>('user:profile:{userId}', { ttl: 'profile' }),
+    tta: defineKey<'tta:entries:{tenantId}:{userId}', TtaEntry[]>('tta:entries:{tenantId}:{userId}', { ttl: 'list' }),
     stats: defineKey<'stats:dashboard:{tenantId}', DashboardStats>('stats:dashboard:{tenantId}', { ttl: 'stats' }),
   }
 }

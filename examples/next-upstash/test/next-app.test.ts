@@ -3,10 +3,13 @@
  * the app, on Node and on the Edge runtime) talking over HTTP to the Upstash bridge in front of a
  * real redis-server. Requests go over HTTP; `x-cache` says what answered.
  */
+import { Redis } from '@upstash/redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { cacheKeys, listParams } from '../lib/cache-keys'
 import { buildApp } from '../scripts/next-app'
-import { call } from './support/http'
+import { call, median, type Reply } from './support/http'
 import { startStack, type Stack } from './support/servers'
+import { seedTraffic, type TrafficRequest } from './support/traffic'
 
 beforeAll(() => buildApp(), 300_000)
 
@@ -141,4 +144,125 @@ describe('next start, Upstash bridge, redis-server', () => {
     expect(stats.cache.hits).toBeGreaterThan(0)
     expect(stats.database.lists).toBeGreaterThan(0)
   })
+})
+
+describe("wire: 'plain': entries shared with the seed's own @upstash/redis code", () => {
+  let stack: Stack
+  let seedRedis: Redis
+  beforeAll(async () => {
+    stack = await startStack({ CACHE_WIRE: 'plain' })
+    // What the seed's src/lib/cache.ts does: @upstash/redis with its automatic JSON serialization.
+    seedRedis = new Redis({ url: stack.bridge.url, token: stack.bridge.token, enableTelemetry: false })
+  }, 60_000)
+  afterAll(() => stack?.stop())
+
+  it('a list cached by the app is the JSON the seed reads with redis.get, and the reverse', async () => {
+    const filters = { status: 'ACTIVE' as const, page: 1, limit: 5 }
+    const first = await call(stack.app, 'GET', '/api/fmpa?status=ACTIVE&limit=5', A)
+    expect(first.cache).toBe('miss')
+    const key = cacheKeys(false).list.fmpa(listParams(A, filters)).key
+    expect(key).toMatch(/^fmpa:list:sdis-13:ACTIVE:[A-Za-z0-9_-]{16}$/)
+    expect(await seedRedis.get(key)).toEqual(first.body)
+    expect(await seedRedis.ttl(key)).toBeGreaterThan(290)
+
+    // The seed writes a list the way it always did; the app (Node and Edge) serves it as a hit.
+    const seeded = { items: [], pagination: { page: 1, limit: 5, total: 0, pages: 0 }, writtenBy: 'seed' }
+    const formationsKey = cacheKeys(false).list.formations(listParams(B, { page: 1, limit: 5 })).key
+    await seedRedis.set(formationsKey, seeded, { ex: 300 })
+    for (const path of ['/api/formations?limit=5', '/api/edge/formations?limit=5']) {
+      const reply = await call(stack.app, 'GET', path, B)
+      expect({ path, cache: reply.cache, body: reply.body }).toEqual({ path, cache: 'hit', body: seeded })
+    }
+  })
+
+  it('a create deletes the tenant lists it can change by pattern (the seed had no tags)', async () => {
+    await call(stack.app, 'GET', '/api/fmpa', A)
+    await call(stack.app, 'GET', '/api/fmpa?status=COMPLETED', A)
+    expect((await call(stack.app, 'GET', '/api/fmpa', A)).cache).toBe('hit')
+    await call(stack.app, 'POST', '/api/fmpa', A, newFmpa('ACTIVE'))
+    expect((await call(stack.app, 'GET', '/api/fmpa', A)).cache).toBe('miss')
+    expect((await call(stack.app, 'GET', '/api/fmpa?status=COMPLETED', A)).cache).toBe('hit')
+    expect(await seedRedis.keys('cachette:*')).toEqual([])
+  })
+})
+
+describe("1,000 requests of the seed's traffic shape (90 % reads, 10 % writes)", () => {
+  /**
+   * The database's cost, simulated: each query waits this long first. The seed measured ~1.2 s
+   * for a list (2-3 queries) on its PostgreSQL; PGlite answers in about 1 ms. 400 ms per query
+   * (a list's two queries run at once, so a third of the seed's list) keeps the run short.
+   */
+  const DB_QUERY_DELAY_MS = '400'
+  /** Requests in flight at once, in both runs. */
+  const CONCURRENCY = 4
+  /** Requests sent first and not measured: the hit rate of a running service, not of a cold start. */
+  const WARM_UP = 200
+  const traffic = seedTraffic(WARM_UP + 1_000, 2026)
+
+  async function send(stack: Stack, requests: readonly TrafficRequest[]) {
+    const replies: { request: TrafficRequest; reply: Reply }[] = []
+    let next = 0
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        for (let index = next++; index < requests.length; index = next++) {
+          const request = requests[index] as TrafficRequest
+          replies.push({ request, reply: await call(stack.app, request.method, request.path, request.tenant, request.body) })
+        }
+      }),
+    )
+    return replies
+  }
+  const databaseReads = async (stack: Stack) => (await (await fetch(`${stack.app.url}/api/cache/stats`)).json()).database
+
+  /** The warm-up, then the 1,000 measured requests, with the database reads they caused. */
+  async function replay(env: Record<string, string>, warmUp: boolean) {
+    const stack = await startStack({ DB_QUERY_DELAY_MS, ...env })
+    try {
+      if (warmUp) await send(stack, traffic.slice(0, WARM_UP))
+      const before = await databaseReads(stack)
+      const replies = await send(stack, traffic.slice(WARM_UP))
+      const after = await databaseReads(stack)
+      const reads = Object.fromEntries(Object.keys(after).map((name) => [name, after[name] - before[name]]))
+      return { replies, reads }
+    } finally {
+      await stack.stop()
+    }
+  }
+
+  it('hit rate above 80 %, list median at least 5x lower than with the cache off, each x-cache matching the database reads', async () => {
+    const withCache = await replay({}, true)
+    // Without a cache there is nothing to warm: the same 1,000 requests.
+    const withoutCache = await replay({ CACHE_ENABLED: 'false' }, false)
+
+    for (const { request, reply } of [...withCache.replies, ...withoutCache.replies]) {
+      expect({ path: request.path, status: reply.status }).toEqual({ path: request.path, status: request.method === 'POST' ? 201 : 200 })
+    }
+    const reads = withCache.replies.filter(({ request }) => request.kind !== 'write')
+    const count = (status: string, kind?: string) => reads.filter(({ request, reply }) => reply.cache === status && (kind === undefined || request.kind === kind)).length
+    const ofKind = (kind: string) => reads.filter(({ request }) => request.kind === kind).length
+    const hitRate = count('hit') / reads.length
+    const listTimes = (replies: typeof reads) => replies.filter(({ request }) => request.kind === 'list').map(({ reply }) => reply.ms)
+    const cachedMedian = median(listTimes(withCache.replies))
+    const offMedian = median(listTimes(withoutCache.replies))
+    const percent = (part: number, whole: number) => `${((part / whole) * 100).toFixed(1)} %`
+    console.log(
+      `seed traffic, after ${WARM_UP} warm-up requests: ${reads.length} reads, ${withCache.replies.length - reads.length} writes; ` +
+        `hits ${count('hit')}, misses ${count('miss')}, stale ${count('stale')}: hit rate ${percent(count('hit'), reads.length)} ` +
+        `(lists ${percent(count('hit', 'list'), ofKind('list'))}, details ${percent(count('hit', 'detail'), ofKind('detail'))}, ` +
+        `profiles ${percent(count('hit', 'profile'), ofKind('profile'))}, dashboard ${percent(count('hit', 'stats'), ofKind('stats'))}, TTA ${percent(count('hit', 'tta'), ofKind('tta'))}); ` +
+        `list median ${cachedMedian.toFixed(1)} ms with the cache, ${offMedian.toFixed(1)} ms without: ${(offMedian / cachedMedian).toFixed(1)}x`,
+    )
+    // x-cache tells the truth: every miss, and only a miss, reached the database.
+    expect(withCache.reads.lists).toBe(count('miss', 'list'))
+    expect(withCache.reads.details).toBe(count('miss', 'detail'))
+    expect(withCache.reads.profiles).toBe(count('miss', 'profile'))
+    expect(withCache.reads.tta).toBe(count('miss', 'tta'))
+    expect(withCache.reads.stats).toBe(count('miss', 'stats'))
+    expect(count('stale')).toBe(0)
+    expect(hitRate).toBeGreaterThan(0.8)
+    expect(offMedian / cachedMedian).toBeGreaterThanOrEqual(5)
+    // With the cache off every read reaches the database and none claims a hit.
+    expect(withoutCache.replies.some(({ reply }) => reply.cache === 'hit')).toBe(false)
+    expect(withoutCache.reads.lists).toBe(ofKind('list'))
+  }, 300_000)
 })

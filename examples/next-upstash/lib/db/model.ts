@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 /**
  * The seed's two listed resources. FMPA (formations de maintien et de perfectionnement des
@@ -74,3 +74,19 @@ export type ProfilePatch = z.infer<typeof profilePatchSchema>
 
 /** Tenant and user ids as the seed's `auth()` session gives them (here: request headers). */
 export const idSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/)
+
+/** A TTA entry (temps de travail additionnel): hours a user logged on a day. */
+export interface TtaEntry {
+  readonly id: number
+  readonly userId: string
+  readonly day: string
+  readonly hours: number
+  readonly activity: string
+}
+
+export const ttaInputSchema = z.strictObject({
+  day: z.iso.date(),
+  hours: z.number().int().min(1).max(24),
+  activity: z.string().regex(/^[a-z_-]{1,40}$/),
+})
+export type TtaInput = z.infer<typeof ttaInputSchema>

@@ -27,6 +27,15 @@ CREATE TABLE IF NOT EXISTS formations (
   location TEXT NOT NULL,
   updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
 );
+CREATE TABLE IF NOT EXISTS tta_entries (
+  id SERIAL PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  day DATE NOT NULL,
+  hours INTEGER NOT NULL,
+  activity TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tta_user ON tta_entries (tenant_id, user_id);
 CREATE INDEX IF NOT EXISTS fmpa_tenant ON fmpa (tenant_id, status);
 CREATE INDEX IF NOT EXISTS formations_tenant ON formations (tenant_id, status);
 `

@@ -1,4 +1,4 @@
-import { KIND_COLUMN, type DashboardStats, type Item, type ListFilters, type Resource, type UserProfile } from './model'
+import { KIND_COLUMN, type DashboardStats, type Item, type ListFilters, type Resource, type TtaEntry, type UserProfile } from './model'
 import type { Store } from './store'
 
 /** Sends SQL with `$1, $2...` parameters; PGlite and pg both fit. */
@@ -14,6 +14,16 @@ interface ItemRow {
   location: string
   updated_at: string | Date
 }
+
+interface TtaRow {
+  id: number
+  user_id: string
+  day: string | Date
+  hours: number
+  activity: string
+}
+
+const toTta = (row: TtaRow): TtaEntry => ({ id: Number(row.id), userId: row.user_id, day: day(row.day), hours: Number(row.hours), activity: row.activity })
 
 const iso = (value: string | Date) => (value instanceof Date ? value.toISOString() : new Date(value).toISOString())
 const day = (value: string | Date) => (value instanceof Date ? value.toISOString().slice(0, 10) : String(value).slice(0, 10))
@@ -44,7 +54,7 @@ function where(resource: Resource, tenantId: string, filters: ListFilters): { te
  * ```
  */
 export function sqlStore(kind: Store['kind'], send: Query, close: () => Promise<void>): Store {
-  const counts = { queries: 0, lists: 0, details: 0, profiles: 0, stats: 0 }
+  const counts = { queries: 0, lists: 0, details: 0, profiles: 0, stats: 0, tta: 0 }
   const query: Query = (text, params) => {
     counts.queries++
     return send(text, params)
@@ -121,6 +131,15 @@ export function sqlStore(kind: Store['kind'], send: Query, close: () => Promise<
         query<{ n: number | string }>("SELECT count(*) AS n FROM fmpa WHERE tenant_id = $1 AND status = 'PLANNED'", [tenantId]),
       ])
       return { tenantId, fmpaByStatus, formationsByStatus, upcoming: Number(upcoming.rows[0]?.n ?? 0), computedAt: new Date().toISOString() } satisfies DashboardStats
+    },
+    async ttaEntries(tenantId, userId) {
+      counts.tta++
+      const { rows } = await query<TtaRow>('SELECT id, user_id, day, hours, activity FROM tta_entries WHERE tenant_id = $1 AND user_id = $2 ORDER BY day DESC, id DESC LIMIT 100', [tenantId, userId])
+      return rows.map(toTta)
+    },
+    async addTtaEntry(tenantId, userId, input) {
+      const { rows } = await query<TtaRow>('INSERT INTO tta_entries (tenant_id, user_id, day, hours, activity) VALUES ($1, $2, $3, $4, $5) RETURNING id, user_id, day, hours, activity', [tenantId, userId, input.day, input.hours, input.activity])
+      return toTta(rows[0] as TtaRow)
     },
   }
 }

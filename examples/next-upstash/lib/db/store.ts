@@ -1,4 +1,4 @@
-import type { DashboardStats, Item, ItemInput, ItemPatch, ListFilters, Page, ProfilePatch, Resource, UserProfile } from './model'
+import type { DashboardStats, Item, ItemInput, ItemPatch, ListFilters, Page, ProfilePatch, Resource, TtaEntry, TtaInput, UserProfile } from './model'
 
 /** What a list route needs of the database: the only query the Edge routes send (through the data API). */
 export interface ListSource {
@@ -16,7 +16,10 @@ export interface Store extends ListSource {
   profile(userId: string): Promise<UserProfile | null>
   updateProfile(userId: string, patch: ProfilePatch): Promise<UserProfile | null>
   stats(tenantId: string): Promise<DashboardStats>
+  /** A user's TTA entries, newest first. */
+  ttaEntries(tenantId: string, userId: string): Promise<TtaEntry[]>
+  addTtaEntry(tenantId: string, userId: string, input: TtaInput): Promise<TtaEntry>
   /** Queries sent, and reads of each kind, since the process started (the stats route shows them). */
-  counts(): { queries: number; lists: number; details: number; profiles: number; stats: number }
+  counts(): { queries: number; lists: number; details: number; profiles: number; stats: number; tta: number }
   close(): Promise<void>
 }

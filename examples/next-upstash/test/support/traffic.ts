@@ -7,8 +7,8 @@
  * Deterministic: the same seed gives the same requests.
  */
 export interface TrafficRequest {
-  readonly kind: 'list' | 'detail' | 'profile' | 'stats' | 'write'
-  readonly method: 'GET' | 'POST' | 'PUT'
+  readonly kind: 'list' | 'detail' | 'profile' | 'stats' | 'tta' | 'write'
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH'
   readonly path: string
   readonly tenant: string
   readonly body?: unknown
@@ -34,19 +34,21 @@ function pick<T>(next: () => number, weighted: readonly (readonly [T, number])[]
 }
 
 const FMPA_FILTERS = [
-  [{}, 40],
+  [{}, 55],
   [{ status: 'ACTIVE' }, 20],
-  [{ status: 'PLANNED' }, 15],
-  [{ page: '2' }, 10],
-  [{ status: 'ACTIVE', kind: 'incendie' }, 8],
-  [{ status: 'COMPLETED', limit: '20' }, 7],
+  [{ status: 'PLANNED' }, 10],
+  [{ page: '2' }, 7],
+  [{ status: 'ACTIVE', kind: 'incendie' }, 5],
+  [{ status: 'COMPLETED', limit: '20' }, 3],
 ] as const satisfies readonly (readonly [Record<string, string>, number])[]
 const FORMATION_FILTERS = [
-  [{}, 45],
-  [{ status: 'ACTIVE' }, 25],
-  [{ kind: 'initiale' }, 15],
-  [{ status: 'PLANNED', kind: 'continue' }, 15],
+  [{}, 60],
+  [{ status: 'ACTIVE' }, 20],
+  [{ kind: 'initiale' }, 10],
+  [{ status: 'PLANNED', kind: 'continue' }, 10],
 ] as const satisfies readonly (readonly [Record<string, string>, number])[]
+
+const DETAIL_RANKS = Array.from({ length: 20 }, (_, index) => [index + 1, 1 / (index + 1)] as const)
 
 /** A query string with the parameters in a random order (the cache must not care). */
 function query(next: () => number, filters: Record<string, string>): string {
@@ -69,7 +71,16 @@ export function seedTraffic(count: number, seed: number): TrafficRequest[] {
   for (let i = 0; i < count; i++) {
     const tenant = next() < 0.7 ? 'sdis-13' : 'sdis-69'
     if (next() < 0.1) {
-      const write = pick(next, [['fmpa:create', 40], ['fmpa:update', 20], ['formations:create', 25], ['formations:update', 15]] as const)
+      const write = pick(next, [['fmpa:create', 20], ['fmpa:update', 10], ['formations:create', 10], ['formations:update', 5], ['profile:update', 15], ['tta:create', 40]] as const)
+      if (write === 'tta:create') {
+        const user = `${tenant}-u${1 + Math.floor(next() * 3)}`
+        requests.push({ kind: 'write', method: 'POST', path: `/api/tta/entries?user=${user}`, tenant, body: { day: '2026-12-07', hours: 1 + Math.floor(next() * 4), activity: next() < 0.5 ? 'garde' : 'formation' } })
+        continue
+      }
+      if (write === 'profile:update') {
+        requests.push({ kind: 'write', method: 'PATCH', path: `/api/users/${tenant}-u${1 + Math.floor(next() * 3)}`, tenant, body: { role: next() < 0.5 ? 'sapeur' : 'caporal' } })
+        continue
+      }
       const [resource, action] = write.split(':') as ['fmpa' | 'formations', 'create' | 'update']
       if (action === 'create') {
         const status = next() < 0.5 ? 'PLANNED' : 'ACTIVE'
@@ -86,7 +97,7 @@ export function seedTraffic(count: number, seed: number): TrafficRequest[] {
       }
       continue
     }
-    const read = pick(next, [['list', 60], ['detail', 15], ['profile', 15], ['stats', 10]] as const)
+    const read = pick(next, [['profile', 35], ['list', 36], ['detail', 10], ['stats', 13], ['tta', 6]] as const)
     if (read === 'list') {
       const fmpa = next() < 0.6
       const filters = pick(next, fmpa ? FMPA_FILTERS : FORMATION_FILTERS)
@@ -94,7 +105,10 @@ export function seedTraffic(count: number, seed: number): TrafficRequest[] {
       requests.push({ kind: 'list', method: 'GET', path: `/api${edge}/${fmpa ? 'fmpa' : 'formations'}${query(next, filters)}`, tenant })
     } else if (read === 'detail') {
       const base = tenant === 'sdis-13' ? 0 : 60
-      requests.push({ kind: 'detail', method: 'GET', path: `/api/fmpa/${base + 1 + Math.floor(next() * 20)}`, tenant })
+      // The upcoming sessions are opened most: rank r among 20 has weight 1/r.
+      requests.push({ kind: 'detail', method: 'GET', path: `/api/fmpa/${base + pick(next, DETAIL_RANKS)}`, tenant })
+    } else if (read === 'tta') {
+      requests.push({ kind: 'tta', method: 'GET', path: `/api/tta/entries?user=${tenant}-u${1 + Math.floor(next() * 3)}`, tenant })
     } else if (read === 'profile') {
       requests.push({ kind: 'profile', method: 'GET', path: `/api/users/${tenant}-u${1 + Math.floor(next() * 3)}`, tenant })
     } else {

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { DATA_API_TOKEN_HEADER } from '@/lib/db/data-api'
 import { listFiltersSchema, RESOURCES } from '@/lib/db/model'
 import { openStore } from '@/lib/db/open-store'
