@@ -50,6 +50,8 @@ export default defineConfig({
         },
       },
       { extends: true, test: { name: 'upstash', root: './packages/upstash', include: ['test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'redis', root: './packages/redis', include: ['test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'valkey-glide', root: './packages/valkey-glide', include: ['test/**/*.test.ts'] } },
       { extends: true, test: { name: 'patient', root: './packages/patient', include: ['test/**/*.test.ts'] } },
       { extends: true, test: { name: 'fhir-export', root: './packages/fhir-export', include: ['test/**/*.test.ts'] } },
       { extends: true, test: { name: 'messaging', root: './packages/messaging', include: ['test/**/*.test.ts'] } },

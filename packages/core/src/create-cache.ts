@@ -408,6 +408,7 @@ export function createCache(options: CacheOptions = {}): Cache {
         await rt.queue?.close()
         // Then for what the bus could not announce yet, and the subscription ends.
         await rt.bus?.close()
+        await rt.tracking?.close()
         rt.l1?.clear()
       })()
       if (closeDriver) {

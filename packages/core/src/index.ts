@@ -23,6 +23,8 @@ export type {
   SortedSetEntry,
   Unsubscribe,
   SubscribeOptions,
+  TrackingCommands,
+  TrackingOptions,
   ZRangeOptions,
 } from './driver/driver.js'
 export { CAPABILITY_METHODS, hasCapabilities, requireCapabilities } from './driver/driver-capabilities.js'

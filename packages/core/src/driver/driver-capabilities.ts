@@ -22,6 +22,7 @@ export const CAPABILITY_METHODS: { readonly [C in DriverCapability]-?: readonly 
   crossSlotBatch: [],
   compareAndDelete: [],
   compareAndSet: ['compareAndSet'],
+  tracking: ['trackInvalidations'],
 }
 
 const BINARY = ['binary'] as const

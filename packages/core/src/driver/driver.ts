@@ -196,6 +196,12 @@ export interface DriverCapabilities {
    * @default true when the driver has `exists` and `pttl` methods
    */
   readonly inspection?: boolean
+  /**
+   * {@link TrackingCommands}: server-assisted client-side caching (Redis `CLIENT TRACKING`).
+   *
+   * @default false
+   */
+  readonly tracking?: boolean
 }
 
 /** The name of one capability: `'hashes'`, `'batch'`, `'compareAndDelete'`... */
@@ -310,6 +316,15 @@ export interface BaseDriver {
    * ```
    */
   compareAndSet?(key: string, expected: string, value: DriverValue, options?: { readonly ttlMs?: number }): Promise<boolean>
+  /**
+   * Optional, announced by `capabilities.tracking`; see {@link TrackingCommands}.
+   *
+   * @example
+   * ```ts
+   * const stop = await driver.trackInvalidations?.((keys) => (keys === null ? local.clear() : keys.forEach((key) => local.delete(key))))
+   * ```
+   */
+  trackInvalidations?(listener: (keys: readonly string[] | null) => void, options?: TrackingOptions): Promise<Unsubscribe>
 
   // ---- operations -------------------------------------------------------------------------
   /**
@@ -594,6 +609,65 @@ export interface CompareAndSetCommands {
 }
 
 /**
+ * Server-assisted client-side caching (Redis `CLIENT TRACKING`), announced by
+ * `capabilities.tracking`: the store tells this process which keys changed, whoever changed them
+ * (another process, another service, `redis-cli`). Two-tier caches use it instead of their own
+ * bus (`l1: { invalidation: 'tracking' }`).
+ */
+export interface TrackingCommands {
+  /**
+   * Turns tracking on for every connection the driver reads through, with NOLOOP (this driver's
+   * own writes are not reported back), and calls `listener` with the store keys Redis reports as
+   * changed (written, deleted, expired, evicted), or with `null` when anything may have changed
+   * (FLUSHALL, FLUSHDB, a tracking table that overflowed). Resolves once tracking is on.
+   *
+   * - Without `prefixes` (Redis's default mode) only keys this driver read since tracking started
+   *   are reported, once per read; Redis sends the report before the reply to any later command
+   *   on that connection.
+   * - With `prefixes` (broadcast mode, `BCAST PREFIX ...`), every change of a key starting with
+   *   one of them is reported, read or not.
+   *
+   * A lost tracked connection calls `onConnectionChange(false)` as soon as the driver knows
+   * (reports may have been missed), and `true` once tracking is on again. Unsubscribing turns
+   * tracking off; the listener is not called afterwards.
+   *
+   * @example
+   * ```ts
+   * const stop = await driver.trackInvalidations((keys) => (keys === null ? local.clear() : keys.forEach((key) => local.delete(key))), {
+   *   prefixes: ['identity:'],
+   *   onConnectionChange: (connected) => (connected ? local.resume() : local.suspend()),
+   * })
+   * ```
+   */
+  trackInvalidations(listener: (keys: readonly string[] | null) => void, options?: TrackingOptions): Promise<Unsubscribe>
+}
+
+/** Options of {@link TrackingCommands.trackInvalidations}. */
+export interface TrackingOptions {
+  /**
+   * Broadcast mode: report every change of a key starting with one of these, read or not.
+   *
+   * @default undefined (default mode: only keys this driver read)
+   * @example
+   * ```ts
+   * await driver.trackInvalidations(onKeys, { prefixes: ['identity:'] })
+   * ```
+   */
+  readonly prefixes?: readonly string[]
+  /**
+   * Told `false` as soon as a tracked connection is lost (reports may be missed from then on),
+   * `true` once tracking is on again; at most once per change, never after the unsubscribe resolves.
+   *
+   * @default undefined (not told)
+   * @example
+   * ```ts
+   * await driver.trackInvalidations(onKeys, { onConnectionChange: (connected) => (connected ? resume() : suspend()) })
+   * ```
+   */
+  readonly onConnectionChange?: (connected: boolean) => void
+}
+
+/**
  * A base driver with every command group but compareAndSet (still optional, announced by
  * `capabilities.compareAndSet`): what `memoryDriver()`, `ioredisDriver()` and `upstashDriver()`
  * return. Assignable to {@link BaseDriver}; a function that only needs some groups should ask for
@@ -647,4 +721,5 @@ export type DriverWith<C extends DriverCapability> = BaseDriver &
   GroupIf<C, 'sortedSets', SortedSetCommands> &
   GroupIf<C, 'pubsub', PubSubCommands> &
   GroupIf<C, 'batch', BatchCommands> &
-  GroupIf<C, 'compareAndSet', CompareAndSetCommands>
+  GroupIf<C, 'compareAndSet', CompareAndSetCommands> &
+  GroupIf<C, 'tracking', TrackingCommands>

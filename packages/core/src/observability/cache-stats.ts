@@ -97,6 +97,8 @@ export interface L1Stats {
   readonly busPublishFailures: number
   /** Keys, tags and patterns waiting to be published again. */
   readonly busPending: number
+  /** Keys Redis reported as changed to this process (`l1: { tracking }`), flushes counted once each. */
+  readonly trackingReports: number
 }
 
 /** The mutable counters behind {@link CacheStats}. */

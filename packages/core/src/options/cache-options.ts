@@ -464,7 +464,7 @@ export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheCo
   if (problems.length > 0) fail(problems)
 
   const driver = options.driver ?? memoryDriver()
-  const l1 = resolveL1(options.l1, driver.capabilities, driver.name, problems)
+  const l1 = resolveL1(options.l1, driver.capabilities, driver.name, problems, options.prefix === undefined ? '' : `${options.prefix}:`)
   if (problems.length > 0) fail(problems)
   const codec = options.codec ?? jsonCodec
   if (codec.format === 'bytes' && driver.capabilities?.binary !== true) {

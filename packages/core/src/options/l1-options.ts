@@ -50,6 +50,21 @@ export interface L1Options {
    * ```
    */
   readonly bus?: boolean
+  /**
+   * Server-assisted client-side caching instead of the bus: Redis itself (`CLIENT TRACKING`,
+   * through a driver with `tracking`, such as `@cachette/redis`) tells this process which keys
+   * changed, whoever changed them: another process, another service, `redis-cli`. `true` is
+   * Redis's default mode (only keys this process read are reported; a value this process wrote is
+   * not kept in memory until it is read back). `{ broadcast: true }` is its BCAST mode with the
+   * cache's prefix (every change under the prefix is reported to every process, read or not; no
+   * memory on the server; needs a `prefix`). The bus is off unless asked for.
+   * @default false
+   * @example
+   * ```ts
+   * createCache({ driver: redisDriver({ url }), prefix: 'identity', l1: { tracking: true } })
+   * ```
+   */
+  readonly tracking?: boolean | { readonly broadcast?: boolean }
 }
 
 /** `createCache({ l1 })` as the cache uses it. */
@@ -58,6 +73,8 @@ export interface ResolvedL1 {
   readonly maxBytes: number
   readonly ttlMs: number
   readonly bus: boolean
+  /** Client-side caching: off, Redis's default tracking mode, or broadcast with the cache's prefix. */
+  readonly tracking: false | 'default' | 'broadcast'
 }
 
 /** The zod schema of `createCache({ l1 })`. */
@@ -68,10 +85,11 @@ export const l1Schema = z.union([
     maxBytes: z.number().int().min(1024).max(Number.MAX_SAFE_INTEGER).optional(),
     ttl: z.custom<Duration>((value) => isDurationLike(value), { message: "expected a duration: milliseconds, or a string such as '500ms', '10s', '5m'" }).optional(),
     bus: z.boolean().optional(),
+    tracking: z.union([z.boolean(), z.strictObject({ broadcast: z.boolean().optional() })]).optional(),
   }),
 ])
 
-const DEFAULTS: ResolvedL1 = { maxEntries: 10_000, maxBytes: 64 * 1024 * 1024, ttlMs: 60_000, bus: true }
+const DEFAULTS = { maxEntries: 10_000, maxBytes: 64 * 1024 * 1024, ttlMs: 60_000, bus: true } as const
 
 /**
  * The (already schema-checked) option as the cache uses it, or undefined when off. A problem (a
@@ -79,13 +97,13 @@ const DEFAULTS: ResolvedL1 = { maxEntries: 10_000, maxBytes: 64 * 1024 * 1024, t
  *
  * @example
  * ```ts
- * resolveL1({ ttl: '10s' }, driver.capabilities, problems) // { maxEntries: 10000, maxBytes: 67108864, ttlMs: 10000, bus: true }
+ * resolveL1({ ttl: '10s' }, driver.capabilities, problems) // { maxEntries: 10000, maxBytes: 67108864, ttlMs: 10000, bus: true, tracking: false }
  * ```
  */
-export function resolveL1(option: boolean | L1Options | undefined, capabilities: DriverCapabilities | undefined, driverName: string, problems: string[]): ResolvedL1 | undefined {
+export function resolveL1(option: boolean | L1Options | undefined, capabilities: DriverCapabilities | undefined, driverName: string, problems: string[], keyPrefix = ''): ResolvedL1 | undefined {
   if (option === undefined || option === false) return undefined
   const given = option === true ? {} : option
-  let ttlMs = DEFAULTS.ttlMs
+  let ttlMs: number = DEFAULTS.ttlMs
   if (given.ttl !== undefined) {
     try {
       ttlMs = parseDuration(given.ttl)
@@ -94,9 +112,15 @@ export function resolveL1(option: boolean | L1Options | undefined, capabilities:
     }
     if (!(ttlMs > 0)) problems.push('l1.ttl: must be more than 0')
   }
-  const bus = given.bus ?? DEFAULTS.bus
+  const tracking = given.tracking === undefined || given.tracking === false ? false : given.tracking === true || given.tracking.broadcast !== true ? 'default' : 'broadcast'
+  if (tracking !== false && capabilities?.tracking !== true) {
+    problems.push(`l1.tracking: client-side caching needs a driver with tracking (Redis CLIENT TRACKING, such as @cachette/redis), and the '${driverName}' driver has none: use the bus instead`)
+  }
+  if (tracking === 'broadcast' && keyPrefix === '') problems.push('l1.tracking: broadcast mode tracks the cache\'s prefix, and this cache has none: give it a prefix, or use tracking: true')
+  if (tracking !== false && given.bus === true) problems.push('l1: tracking and bus are two ways to hear of changes; pick one (tracking also hears writes made outside Cachette)')
+  const bus = given.bus ?? (tracking === false ? DEFAULTS.bus : false)
   if (bus && capabilities?.pubsub !== true) {
     problems.push(`l1: the invalidation bus needs a driver with pub/sub, and the '${driverName}' driver has none: use another driver, or l1: { bus: false } if one process uses this store`)
   }
-  return { maxEntries: given.maxEntries ?? DEFAULTS.maxEntries, maxBytes: given.maxBytes ?? DEFAULTS.maxBytes, ttlMs, bus }
+  return { maxEntries: given.maxEntries ?? DEFAULTS.maxEntries, maxBytes: given.maxBytes ?? DEFAULTS.maxBytes, ttlMs, bus, tracking }
 }

@@ -12,6 +12,7 @@ import { TagTokens } from '../operations/tag-tokens.js'
 import { StoreCalls } from './store-calls.js'
 import type { L1Tier } from '../tiers/l1-tier.js'
 import type { InvalidationBus } from '../tiers/invalidation-bus.js'
+import type { TrackingSubscription } from '../tiers/tracking-subscription.js'
 
 /** What a read returns when there is no usable entry (a symbol, so `null` stays a cacheable value). */
 export const MISS: unique symbol = Symbol('cachette.miss')
@@ -73,6 +74,8 @@ export class CacheRuntime {
   l1: L1Tier | undefined
   /** The invalidation bus of the memory tier, unless `l1: { bus: false }`. */
   bus: InvalidationBus | undefined
+  /** Client-side caching's tracking (`l1: { tracking }`), in place of the bus. */
+  tracking: TrackingSubscription | undefined
   closed = false
 
   constructor(readonly config: ResolvedCacheConfig) {

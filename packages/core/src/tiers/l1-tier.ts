@@ -58,7 +58,8 @@ export class L1Tier {
   serving: boolean
 
   constructor(readonly config: ResolvedL1) {
-    this.serving = !config.bus
+    // With a bus or tracking, the tier serves once they are connected.
+    this.serving = !config.bus && config.tracking === false
   }
 
   get size(): number {

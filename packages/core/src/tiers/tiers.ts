@@ -6,6 +6,7 @@ import type { EntryMeta } from '../encoding/envelope.js'
 import type { DriverValue } from '../driver/driver.js'
 import type { KeySpec } from '../keys/define-key.js'
 import { MISS } from '../store-calls/cache-runtime.js'
+import { TrackingSubscription } from './tracking-subscription.js'
 
 /**
  * Sets up the memory tier and its bus on a runtime (`createCache({ l1 })`): a message from
@@ -22,6 +23,7 @@ export function startTiers(rt: CacheRuntime): void {
   if (config === undefined) return
   const l1 = new L1Tier(config)
   rt.l1 = l1
+  if (config.tracking !== false) startTracking(rt, l1, config.tracking)
   if (!config.bus) return
   const bus = new InvalidationBus(rt.store, {
     received: (message) => dropLocally(rt, message),
@@ -29,6 +31,31 @@ export function startTiers(rt: CacheRuntime): void {
   })
   rt.bus = bus
   bus.start()
+}
+
+/**
+ * Client-side caching: Redis's reports drop keys from the tier (a tag token key drops every
+ * entry under that tag), a flush drops everything, a lost tracking connection stops the tier
+ * serving until tracking is on again.
+ */
+function startTracking(rt: CacheRuntime, l1: L1Tier, mode: 'default' | 'broadcast'): void {
+  const tagKeyHead = rt.tagTokens.tokenKey('')
+  const tracking = new TrackingSubscription(rt.store, mode === 'broadcast' ? [rt.config.keyPrefix] : undefined, {
+    changed(fullKeys) {
+      const keys: string[] = []
+      const tags: string[] = []
+      for (const fullKey of fullKeys) {
+        if (fullKey.startsWith(tagKeyHead)) tags.push(fullKey.slice(tagKeyHead.length))
+        else keys.push(fullKey)
+      }
+      if (keys.length > 0) l1.invalidateKeys(keys)
+      if (tags.length > 0) l1.invalidateTags(tags)
+    },
+    flushed: () => l1.clear(),
+    connectionChanged: (connected) => (connected ? l1.resume() : l1.suspend()),
+  })
+  rt.tracking = tracking
+  tracking.start()
 }
 
 /**
@@ -90,6 +117,9 @@ export function keepInL1(
 ): void {
   const l1 = rt.l1
   if (l1 === undefined) return
+  // Redis's default tracking mode reports only keys this process read: a value it wrote is not
+  // tracked, so another process's later change would never be reported. It is kept once read back.
+  if (entryExpiresAt !== undefined && l1.config.tracking === 'default') return
   const now = rt.config.clock.now()
   const graceMs = rt.keys.policyOf(spec).graceMs
   const freshUntil = meta?.f
@@ -106,7 +136,7 @@ export function keepInL1(
 }
 
 /** `stats().l1` without the counters kept in the cache's stats. */
-export function l1Stats(rt: CacheRuntime): { entries: number; bytes: number; evictions: number; serving: boolean; busPublished: number; busReceived: number; busPublishFailures: number; busPending: number } | undefined {
+export function l1Stats(rt: CacheRuntime): { entries: number; bytes: number; evictions: number; serving: boolean; busPublished: number; busReceived: number; busPublishFailures: number; busPending: number; trackingReports: number } | undefined {
   const l1 = rt.l1
   if (l1 === undefined) return undefined
   const bus = rt.bus
@@ -119,5 +149,6 @@ export function l1Stats(rt: CacheRuntime): { entries: number; bytes: number; evi
     busReceived: bus?.received ?? 0,
     busPublishFailures: bus?.publishFailures ?? 0,
     busPending: bus?.pending ?? 0,
+    trackingReports: rt.tracking?.received ?? 0,
   }
 }
