@@ -1,4 +1,4 @@
-import { createCache, InvalidOptionsError, memoryDriver, type Cache, type Driver } from '@cachette/core'
+import { createCache, InvalidOptionsError, memoryDriver, type Cache, type CacheOptions, type Clock, type Driver } from '@cachette/core'
 import { upstashDriverFromEnv } from '@cachette/upstash'
 
 /** The environment this example reads (both runtimes see the server's variables). */
@@ -18,6 +18,13 @@ export interface CacheSetup {
   readonly cache: Cache
   readonly wire: 'cachette' | 'plain'
   readonly driver: 'upstash' | 'memory'
+}
+
+/** What a test injects: its own driver (a memory driver on a fake clock) and that clock. */
+export interface CacheInjection {
+  readonly driver: Driver
+  readonly clock?: Clock
+  readonly logger?: CacheOptions['logger']
 }
 
 function chooseDriver(env: CacheEnv): { driver: Driver; name: CacheSetup['driver'] } {
@@ -40,14 +47,15 @@ function chooseDriver(env: CacheEnv): { driver: Driver; name: CacheSetup['driver
  * @example
  * ```ts
  * const { cache } = createAppCache(process.env)
+ * const forTests = createAppCache({ CACHE_WIRE: 'plain' }, { driver: memoryDriver({ clock }), clock })
  * ```
  */
-export function createAppCache(env: CacheEnv): CacheSetup {
+export function createAppCache(env: CacheEnv, injected?: CacheInjection): CacheSetup {
   const wire = env.CACHE_WIRE === 'plain' ? 'plain' : 'cachette'
   if (env.CACHE_WIRE !== undefined && env.CACHE_WIRE !== '' && env.CACHE_WIRE !== wire) {
     throw new InvalidOptionsError("next-upstash: CACHE_WIRE must be 'cachette' or 'plain'")
   }
-  const { driver, name } = chooseDriver(env)
+  const { driver, name } = injected === undefined ? chooseDriver(env) : { driver: injected.driver, name: 'memory' as const }
   const cache = createCache({
     driver,
     wire,
@@ -58,6 +66,8 @@ export function createAppCache(env: CacheEnv): CacheSetup {
     // Grace: when the database fails, a list past its TTL is served for up to an hour (x-cache: stale).
     ...(wire === 'cachette' ? { grace: '1h' } : {}),
     env: env as Record<string, string | undefined>,
+    ...(injected?.clock === undefined ? {} : { clock: injected.clock }),
+    ...(injected?.logger === undefined ? {} : { logger: injected.logger }),
   })
   return { cache, wire, driver: name }
 }

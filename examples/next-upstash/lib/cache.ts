@@ -3,8 +3,8 @@
  * CACHE_PREFIX, the per-resource helpers), with the engine's work (serialization, deadlines,
  * single flight, tags, stale-on-error) left to core. Runs on Node and on the Edge runtime.
  */
-import type { Cache, Key, TtlPolicyName, WriteOptions } from '@cachette/core'
-import { cacheKeys, LIST_PREFIX, listParams, listTags, type CacheKeys } from './cache-keys'
+import type { Key, TtlPolicyName, WriteOptions } from '@cachette/core'
+import { cacheKeys, LIST_PREFIX, listParams, listTags } from './cache-keys'
 import { createAppCache, type CacheSetup } from './cache-config'
 import type { ListFilters, Page, Resource, Status } from './db/model'
 
@@ -34,47 +34,71 @@ export const CACHE_PREFIX = {
 /** What answered a request: the cache, the database, or the cache's old value because the database failed. */
 export type CacheStatus = 'hit' | 'miss' | 'stale'
 
-interface AppCache extends CacheSetup {
-  readonly keys: CacheKeys
-}
-
-const holder = globalThis as { __nextUpstashCache?: AppCache }
-
-/** This runtime's cache, created on first use from `process.env` (kept on globalThis: one per process or isolate). */
-export function appCache(): AppCache {
-  if (holder.__nextUpstashCache === undefined) {
-    const setup = createAppCache(process.env)
-    holder.__nextUpstashCache = { ...setup, keys: cacheKeys(setup.wire === 'cachette') }
-  }
-  return holder.__nextUpstashCache
-}
-
 /**
- * getOrSet that also says what answered, for the `x-cache` header. A request that waited on
- * another request's load of the same key (single flight) says `hit`: it did not reach the database.
+ * The cache and the seed's rules on it: what the routes call. One per runtime in the app
+ * ({@link appCache}); a test makes its own on a memory driver and a fake clock.
  *
  * @example
  * ```ts
- * const { value, status } = await cached(key, () => store.get('fmpa', tenantId, id))
+ * const service = cacheService(createAppCache({}, { driver: memoryDriver({ clock }), clock }))
  * ```
  */
-export async function cached<T>(key: Key<T>, load: () => Promise<T>, options?: WriteOptions): Promise<{ value: T; status: CacheStatus }> {
-  let loaded = false
-  let failed = false
-  const value = await appCache().cache.getOrSet(
-    key,
-    async () => {
-      loaded = true
-      try {
-        return await load()
-      } catch (error) {
-        failed = true
-        throw error
-      }
+export function cacheService(setup: CacheSetup) {
+  const { cache, wire } = setup
+  const keys = cacheKeys(wire === 'cachette')
+  return {
+    ...setup,
+    keys,
+    /**
+     * getOrSet that also says what answered, for the `x-cache` header. A request that waited on
+     * another request's load of the same key (single flight) says `hit`: it did not reach the database.
+     */
+    async cached<T>(key: Key<T>, load: () => Promise<T>, options?: WriteOptions): Promise<{ value: T; status: CacheStatus }> {
+      let loaded = false
+      let failed = false
+      const value = await cache.getOrSet(
+        key,
+        async () => {
+          loaded = true
+          try {
+            return await load()
+          } catch (error) {
+            failed = true
+            throw error
+          }
+        },
+        options,
+      )
+      return { value, status: !loaded ? 'hit' : failed ? 'stale' : 'miss' }
     },
-    options,
-  )
-  return { value, status: !loaded ? 'hit' : failed ? 'stale' : 'miss' }
+    /** The key of one list request (the filters are canonical: see cache-keys.ts). */
+    listKey: (resource: Resource, tenantId: string, filters: ListFilters) => keys.list[resource](listParams(tenantId, filters)),
+    /**
+     * After a write: the tenant's lists that can show the change. A list filtered on another
+     * status cannot, so only the lists of the statuses before and after, and the unfiltered ones
+     * (`any`), are invalidated: by tag (one store write per tag, whatever the number of cached
+     * filter combinations), or under `wire: 'plain'` by pattern (a SCAN, as the seed did).
+     */
+    async invalidateLists(resource: Resource, tenantId: string, statuses: readonly Status[]): Promise<void> {
+      const segments = [...new Set<string>(['any', ...statuses])]
+      if (wire === 'cachette') await cache.invalidateTags(segments.map((status) => listTags(resource, tenantId, status)[1] as string))
+      else await Promise.all(segments.map((status) => cache.deletePattern(keys.list[resource].pattern({ tenantId, status }))))
+    },
+    /** The seed's `invalidateFMPACache(tenantId)` / `invalidateFormationCache(tenantId)`: every list of the tenant. */
+    async invalidateAllLists(resource: Resource, tenantId: string): Promise<void> {
+      if (wire === 'cachette') await cache.invalidateTags([`${LIST_PREFIX[resource]}:lists:${tenantId}`])
+      else await cache.deletePattern(keys.list[resource].pattern({ tenantId }))
+    },
+  }
+}
+export type AppCache = ReturnType<typeof cacheService>
+
+const holder = globalThis as { __nextUpstashCache?: AppCache }
+
+/** This runtime's cache service, created on first use from `process.env` (kept on globalThis: one per process or isolate). */
+export function appCache(): AppCache {
+  holder.__nextUpstashCache ??= cacheService(createAppCache(process.env))
+  return holder.__nextUpstashCache
 }
 
 /**
@@ -96,58 +120,18 @@ export const CacheService = {
   getOrSet: <T>(key: string, load: () => Promise<T>, options?: { ttl?: TtlPolicyName }): Promise<T> => appCache().cache.getOrSet<T>(key, load, options),
 }
 
-/** The key of one list request (the filters are canonical: see cache-keys.ts). */
-export function listKey(resource: Resource, tenantId: string, filters: ListFilters) {
-  return appCache().keys.list[resource](listParams(tenantId, filters))
-}
-
-/**
- * After a write: the tenant's lists that can show the change. A list filtered on another status
- * cannot, so only the lists of the statuses before and after, and the unfiltered ones (`any`),
- * are invalidated: by tag (one store write per tag, whatever the number of cached filter
- * combinations), or under `wire: 'plain'` by pattern (a SCAN, as the seed did).
- *
- * @example
- * ```ts
- * await invalidateLists('fmpa', 'sdis-13', ['ACTIVE'])
- * ```
- */
-export async function invalidateLists(resource: Resource, tenantId: string, statuses: readonly Status[]): Promise<void> {
-  const { cache, wire, keys } = appCache()
-  const segments = [...new Set<string>(['any', ...statuses])]
-  if (wire === 'cachette') {
-    await cache.invalidateTags(segments.map((status) => listTags(resource, tenantId, status)[1] as string))
-  } else {
-    await Promise.all(segments.map((status) => cache.deletePattern(keys.list[resource].pattern({ tenantId, status }))))
-  }
-}
-
-/**
- * The seed's `invalidateFMPACache(tenantId)` / `invalidateFormationCache(tenantId)`: every list of the tenant.
- *
- * @example
- * ```ts
- * await invalidateAllLists('fmpa', 'sdis-13')
- * ```
- */
-export async function invalidateAllLists(resource: Resource, tenantId: string): Promise<void> {
-  const { cache, wire, keys } = appCache()
-  if (wire === 'cachette') await cache.invalidateTags([`${LIST_PREFIX[resource]}:lists:${tenantId}`])
-  else await cache.deletePattern(keys.list[resource].pattern({ tenantId }))
-}
-
 /** The seed's helper names, for code written against them: `getCachedFMPAList(tenantId, filters)`. */
-export const getCachedFMPAList = (tenantId: string, filters: ListFilters) => appCache().cache.get(listKey('fmpa', tenantId, filters))
+export const getCachedFMPAList = (tenantId: string, filters: ListFilters) => appCache().cache.get(appCache().listKey('fmpa', tenantId, filters))
 /** @example await cacheFMPAList('sdis-13', filters, page) */
-export const cacheFMPAList = (tenantId: string, filters: ListFilters, page: Page) => appCache().cache.set(listKey('fmpa', tenantId, filters), page)
+export const cacheFMPAList = (tenantId: string, filters: ListFilters, page: Page) => appCache().cache.set(appCache().listKey('fmpa', tenantId, filters), page)
 /** @example await invalidateFMPACache('sdis-13') */
-export const invalidateFMPACache = (tenantId: string) => invalidateAllLists('fmpa', tenantId)
+export const invalidateFMPACache = (tenantId: string) => appCache().invalidateAllLists('fmpa', tenantId)
 /** @example const page = await getCachedFormationList('sdis-13', filters) */
-export const getCachedFormationList = (tenantId: string, filters: ListFilters) => appCache().cache.get(listKey('formations', tenantId, filters))
+export const getCachedFormationList = (tenantId: string, filters: ListFilters) => appCache().cache.get(appCache().listKey('formations', tenantId, filters))
 /** @example await cacheFormationList('sdis-13', filters, page) */
-export const cacheFormationList = (tenantId: string, filters: ListFilters, page: Page) => appCache().cache.set(listKey('formations', tenantId, filters), page)
+export const cacheFormationList = (tenantId: string, filters: ListFilters, page: Page) => appCache().cache.set(appCache().listKey('formations', tenantId, filters), page)
 /** @example await invalidateFormationCache('sdis-13') */
-export const invalidateFormationCache = (tenantId: string) => invalidateAllLists('formations', tenantId)
+export const invalidateFormationCache = (tenantId: string) => appCache().invalidateAllLists('formations', tenantId)
 /** @example await invalidateUserCache('sdis-13-u1') */
 export const invalidateUserCache = (userId: string) => appCache().cache.invalidate(appCache().keys.profile({ userId }))
 /** @example await invalidateStatsCache('sdis-13') */

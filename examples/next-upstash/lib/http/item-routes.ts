@@ -1,5 +1,5 @@
 import 'server-only'
-import { appCache, cached, invalidateLists } from '../cache'
+import { appCache } from '../cache'
 import { itemInputSchema, itemPatchSchema, type Resource } from '../db/model'
 import { openStore } from '../db/open-store'
 import { listRoute } from './list-route'
@@ -26,7 +26,7 @@ export function collectionRoutes(resource: Resource) {
         const tenantId = tenantOf(request)
         const input = await bodyOf(request, itemInputSchema)
         const item = await (await openStore()).create(resource, tenantId, input)
-        await invalidateLists(resource, tenantId, [item.status])
+        await appCache().invalidateLists(resource, tenantId, [item.status])
         return { body: item, status: 201 }
       }),
   }
@@ -49,7 +49,7 @@ export function itemRoutes(resource: Resource) {
       respond(`GET /api/${resource}/[id]`, async () => {
         const tenantId = tenantOf(request)
         const id = idOf((await context.params).id)
-        const { value, status } = await cached(detailKey(tenantId, id), async () => (await openStore()).get(resource, tenantId, id))
+        const { value, status } = await appCache().cached(detailKey(tenantId, id), async () => (await openStore()).get(resource, tenantId, id))
         if (value === null) throw new BadRequest(404, 'not found')
         return { body: value, cache: status }
       }),
@@ -60,7 +60,7 @@ export function itemRoutes(resource: Resource) {
         const patch = await bodyOf(request, itemPatchSchema)
         const changed = await (await openStore()).update(resource, tenantId, id, patch)
         if (changed === null) throw new BadRequest(404, 'not found')
-        await Promise.all([appCache().cache.invalidate(detailKey(tenantId, id)), invalidateLists(resource, tenantId, [changed.before.status, changed.after.status])])
+        await Promise.all([appCache().cache.invalidate(detailKey(tenantId, id)), appCache().invalidateLists(resource, tenantId, [changed.before.status, changed.after.status])])
         return { body: changed.after }
       }),
     DELETE: (request: Request, context: IdContext) =>
@@ -69,7 +69,7 @@ export function itemRoutes(resource: Resource) {
         const id = idOf((await context.params).id)
         const removed = await (await openStore()).remove(resource, tenantId, id)
         if (removed === null) throw new BadRequest(404, 'not found')
-        await Promise.all([appCache().cache.invalidate(detailKey(tenantId, id)), invalidateLists(resource, tenantId, [removed.status])])
+        await Promise.all([appCache().cache.invalidate(detailKey(tenantId, id)), appCache().invalidateLists(resource, tenantId, [removed.status])])
         return { body: removed }
       }),
   }

@@ -1,4 +1,4 @@
-import { cached, listKey } from '../cache'
+import { appCache } from '../cache'
 import type { Resource } from '../db/model'
 import type { ListSource } from '../db/store'
 import { respond } from './respond'
@@ -18,7 +18,7 @@ export function listRoute(resource: Resource, runtime: 'node' | 'edge', request:
   return respond(`GET ${path}`, async () => {
     const tenantId = tenantOf(request)
     const filters = filtersOf(new URL(request.url))
-    const { value, status } = await cached(listKey(resource, tenantId, filters), async () => (await source()).list(resource, tenantId, filters))
+    const { value, status } = await appCache().cached(appCache().listKey(resource, tenantId, filters), async () => (await source()).list(resource, tenantId, filters))
     return { body: value, cache: status }
   })
 }

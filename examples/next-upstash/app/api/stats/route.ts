@@ -1,4 +1,4 @@
-import { appCache, cached } from '@/lib/cache'
+import { appCache } from '@/lib/cache'
 import { openStore } from '@/lib/db/open-store'
 import { tenantOf } from '@/lib/http/request'
 import { respond } from '@/lib/http/respond'
@@ -13,7 +13,7 @@ export const runtime = 'nodejs'
 export function GET(request: Request): Promise<Response> {
   return respond('GET /api/stats', async () => {
     const tenantId = tenantOf(request)
-    const { value, status } = await cached(appCache().keys.stats({ tenantId }), async () => (await openStore()).stats(tenantId))
+    const { value, status } = await appCache().cached(appCache().keys.stats({ tenantId }), async () => (await openStore()).stats(tenantId))
     return { body: value, cache: status }
   })
 }

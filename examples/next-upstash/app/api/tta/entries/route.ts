@@ -1,4 +1,4 @@
-import { appCache, cached } from '@/lib/cache'
+import { appCache } from '@/lib/cache'
 import { idSchema, ttaInputSchema } from '@/lib/db/model'
 import { openStore } from '@/lib/db/open-store'
 import { bodyOf, BadRequest, tenantOf } from '@/lib/http/request'
@@ -17,7 +17,7 @@ export function GET(request: Request): Promise<Response> {
   return respond('GET /api/tta/entries', async () => {
     const tenantId = tenantOf(request)
     const userId = userOf(request)
-    const { value, status } = await cached(appCache().keys.tta({ tenantId, userId }), async () => (await openStore()).ttaEntries(tenantId, userId))
+    const { value, status } = await appCache().cached(appCache().keys.tta({ tenantId, userId }), async () => (await openStore()).ttaEntries(tenantId, userId))
     return { body: value, cache: status }
   })
 }

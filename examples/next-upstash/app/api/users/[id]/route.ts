@@ -1,4 +1,4 @@
-import { appCache, cached } from '@/lib/cache'
+import { appCache } from '@/lib/cache'
 import { idSchema, profilePatchSchema } from '@/lib/db/model'
 import { openStore } from '@/lib/db/open-store'
 import { bodyOf, BadRequest } from '@/lib/http/request'
@@ -17,7 +17,7 @@ async function userIdOf(context: IdContext): Promise<string> {
 export function GET(_request: Request, context: IdContext): Promise<Response> {
   return respond('GET /api/users/[id]', async () => {
     const userId = await userIdOf(context)
-    const { value, status } = await cached(appCache().keys.profile({ userId }), async () => (await openStore()).profile(userId))
+    const { value, status } = await appCache().cached(appCache().keys.profile({ userId }), async () => (await openStore()).profile(userId))
     if (value === null) throw new BadRequest(404, 'not found')
     return { body: value, cache: status }
   })
