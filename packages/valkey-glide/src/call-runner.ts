@@ -10,8 +10,11 @@ import { DRIVER_NAME, failureKind, toDriverError } from './driver-errors.js'
  * - Fail fast while the server is known down. GLIDE keeps every request sent while it cannot
  *   connect, and serves them one connect attempt at a time: with the server down, 2,000 calls
  *   took minutes to all reject, one `connectionTimeout` after another. Here, after a call failed
- *   on the connection (or several in a row timed out), later calls reject at once, while a single
- *   call at a time goes through as a probe; its success ends the outage.
+ *   on the connection (or several in a row timed out), later calls reject at once, and a PING of
+ *   the driver's own (one at a time) probes the server; its answer ends the outage. The probe is
+ *   never a caller's command: GLIDE may still send a request it holds when the server comes back
+ *   (its own timer can lag the caller's deadline), and a write the caller saw rejected must not
+ *   be applied later.
  * - A bound on calls in flight (`maxPendingCalls`); beyond it a call rejects at once.
  */
 
@@ -36,6 +39,8 @@ export class CallRunner {
   constructor(
     deadlineMs: number,
     private readonly maxPendingCalls: number,
+    /** A PING on the client, sent while the server counts as down to learn when it is back. */
+    private readonly ping: () => Promise<unknown>,
   ) {
     this.deadlines = new DeadlineQueue(deadlineMs)
   }
@@ -49,11 +54,9 @@ export class CallRunner {
     if (this.inFlight >= this.maxPendingCalls) {
       return Promise.reject(new DriverError('DRIVER_FAILURE', `[${DRIVER_NAME}] ${operation} failed: ${this.maxPendingCalls} calls already in flight`))
     }
-    let probe = false
     if (this.down) {
-      if (this.probing) return Promise.reject(new DriverError('DRIVER_FAILURE', `[${DRIVER_NAME}] ${operation} failed: not connected to the server`))
-      this.probing = true
-      probe = true
+      this.probe()
+      return Promise.reject(new DriverError('DRIVER_FAILURE', `[${DRIVER_NAME}] ${operation} failed: not connected to the server`))
     }
     this.inFlight++
     const token: CallToken = { expired: false }
@@ -65,11 +68,11 @@ export class CallRunner {
     }
     const observed = sent.then(
       (value) => {
-        this.settled(probe, token, undefined)
+        this.settled(false, token, undefined)
         return value
       },
       (error: unknown) => {
-        this.settled(probe, token, error)
+        this.settled(false, token, error)
         throw toDriverError(operation, error)
       },
     )
@@ -96,6 +99,27 @@ export class CallRunner {
       // GLIDE timed out before the deadline fired (a shorter requestTimeout on a client handed in).
       this.timedOut()
     }
+  }
+
+  /**
+   * One PING at a time while down; its answer (even an error reply) ends the outage. GLIDE's own
+   * `requestTimeout` (the deadline) ends a probe that gets no answer; the next call starts another.
+   */
+  private probe(): void {
+    if (this.probing || this.closed) return
+    this.probing = true
+    this.inFlight++
+    const token: CallToken = { expired: false }
+    let sent: Promise<unknown>
+    try {
+      sent = this.ping()
+    } catch (error) {
+      sent = Promise.reject(error)
+    }
+    sent.then(
+      () => this.settled(true, token, undefined),
+      (error: unknown) => this.settled(true, token, error),
+    )
   }
 
   private timedOut(): void {

@@ -25,6 +25,13 @@ const REPLY_WORD = /^[A-Z][A-Z_]+(?::|\s)/
 /** What kind of failure a GLIDE rejection is. */
 export function failureKind(error: unknown): FailureKind {
   if (!(error instanceof Error)) return 'connection'
+  // The driver's own errors (a batch refused before anything ran, a reply already classified):
+  // only a failure of the connection itself makes the server count as down.
+  if (isCacheError(error)) {
+    if (error.code === 'DEADLINE_EXCEEDED') return 'timeout'
+    if (error.code === 'CLOSED') return 'closed'
+    return error.code === 'DRIVER_FAILURE' ? 'connection' : 'reply'
+  }
   const name = error.constructor.name
   if (name === 'TimeoutError') return 'timeout'
   if (name === 'ClosingError') return 'closed'

@@ -76,7 +76,7 @@ class GlideDriver implements Driver {
       counters: true,
       inspection: true,
     })
-    this.runner = new CallRunner(tuning.deadlineMs, tuning.maxPendingCalls)
+    this.runner = new CallRunner(tuning.deadlineMs, tuning.maxPendingCalls, () => this.send(['PING']))
     this.subscriptions = openSubscriber === undefined ? undefined : new Subscriptions(openSubscriber, tuning.deadlineMs, tuning.pubsubCheckIntervalMs)
   }
 
