@@ -8,13 +8,14 @@ import { Redis } from 'ioredis'
 import { createCache } from '@cachette/core'
 import { ioredisDriver, type IoredisNodeAddress } from '../../src/index.js'
 import { fenceRaceCacheOptions, fenceRaceConfig, serveFenceRace } from './fence-race-process.js'
+import { pingUntilReady } from './ping-until-ready.js'
 
 const config = fenceRaceConfig()
 const store = config.store as { url: string } | { cluster: IoredisNodeAddress[] }
 const driver = ioredisDriver(store)
 const cache = createCache({ driver, ...fenceRaceCacheOptions(config) })
 const db = new Redis((config.database as { url: string }).url, { lazyConnect: true, maxRetriesPerRequest: 0 })
-await Promise.all([db.connect(), driver.ping()])
+await Promise.all([db.connect(), pingUntilReady(driver)])
 
 await serveFenceRace(config, {
   cache,

@@ -7,6 +7,7 @@
 import { createCache } from '@cachette/core'
 import { ioredisDriver } from '../../src/index.js'
 import { twoTiersConfig, type GetResult, type TwoTiersReply } from './two-tiers-process.js'
+import { pingUntilReady } from './ping-until-ready.js'
 
 /** Harness -> this worker (sent with `worker.ask(request as never)`). */
 export type ForgetRequest =
@@ -18,7 +19,7 @@ export type ForgetRequest =
 
 const config = twoTiersConfig()
 const driver = ioredisDriver(config.store as { url: string })
-await driver.ping()
+await pingUntilReady(driver)
 const cache = createCache({ driver, prefix: config.prefix, env: false, l1: true, ttl: '10m' })
 
 const handle = async (request: ForgetRequest): Promise<unknown> => {

@@ -7,21 +7,12 @@
 import { createCache } from '@cachette/core'
 import { ioredisDriver, type IoredisNodeAddress } from '../../src/index.js'
 import { recordConnectionChanges, serveTwoTiers, twoTiersConfig } from './two-tiers-process.js'
+import { pingUntilReady } from './ping-until-ready.js'
 
 const config = twoTiersConfig()
 const driver = ioredisDriver(config.store as { url: string } | { cluster: IoredisNodeAddress[] })
 const connectionLog = recordConnectionChanges(driver)
-// A Cluster client may take longer than one ping's deadline to discover the slots while three
-// processes start at once on a small machine: ping until it answers.
-for (let attempt = 1; ; attempt++) {
-  try {
-    await driver.ping()
-    break
-  } catch (error) {
-    if (attempt >= 20) throw error
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
-}
+await pingUntilReady(driver)
 const cache = createCache({ driver, prefix: config.prefix, env: false, l1: true, ttl: '10m' })
 
 await serveTwoTiers(cache, connectionLog, () => cache.close({ driver: true }))
