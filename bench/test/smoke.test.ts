@@ -116,8 +116,9 @@ describe('bench smoke run', () => {
     const tables = report.scenarios.filter((scenario) => scenario.id === 'l1-hit')
     expect(tables).toHaveLength(2)
     for (const scenario of tables) {
-      // Six rows in clear, and the three encrypted ones (memory, L1 over Redis, Redis).
-      expect(scenario.rows.map((row) => row.contender), scenario.title).toHaveLength(9)
+      // Six rows in clear, the three encrypted ones (memory, L1 over Redis, Redis), and the L1 kept by client-side caching.
+      expect(scenario.rows.map((row) => row.contender), scenario.title).toHaveLength(10)
+      expect(scenario.rows.some((row) => row.contender.includes('client-side caching')), scenario.title).toBe(true)
       expect(scenario.rows.filter((row) => row.contender.endsWith(', encrypted')), scenario.title).toHaveLength(3)
       for (const row of scenario.rows) {
         expect(row.verified, `${scenario.title} / ${row.contender}`).toBe(true)

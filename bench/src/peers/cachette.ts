@@ -1,5 +1,7 @@
 import { createCache, defineKey, memoryDriver, type Cache } from '@cachette/core'
 import { ioredisDriver } from '@cachette/ioredis'
+import { redisDriver } from '@cachette/redis'
+import { glideDriver } from '@cachette/valkey-glide'
 import type { RedisTarget } from '../servers.js'
 import { TTL_MS, runId, type Contender } from './contender.js'
 
@@ -58,4 +60,32 @@ export function cachetteMemoryShared(): Contender & { readonly cache: Cache } {
 export function cachetteRedis(target: RedisTarget, shareValues = false): Contender & { readonly cache: Cache } {
   const driver = target.kind === 'standalone' ? ioredisDriver({ url: target.url }) : ioredisDriver({ cluster: target.nodes })
   return cachetteContender(shareValues ? 'cachette (shareValues)' : 'cachette', createCache({ driver, prefix: `bench:${runId()}`, ttl: TTL_MS, shareValues }))
+}
+
+/**
+ * Cachette on `@cachette/redis` (node-redis), the driver's defaults: the same cache as
+ * {@link cachetteRedis}, another client underneath.
+ *
+ * @example
+ * ```ts
+ * const contender = cachetteNodeRedis(servers.standalone)
+ * ```
+ */
+export function cachetteNodeRedis(target: RedisTarget): Contender & { readonly cache: Cache } {
+  const driver = target.kind === 'standalone' ? redisDriver({ url: target.url }) : redisDriver({ cluster: target.nodes.map(({ host, port }) => ({ host, port })) })
+  return cachetteContender('cachette (node-redis)', createCache({ driver, prefix: `bench:${runId()}`, ttl: TTL_MS }))
+}
+
+/**
+ * Cachette on `@cachette/valkey-glide`, the driver's defaults.
+ *
+ * @example
+ * ```ts
+ * const contender = cachetteGlide(servers.cluster)
+ * ```
+ */
+export function cachetteGlide(target: RedisTarget): Contender & { readonly cache: Cache } {
+  const addresses = target.kind === 'standalone' ? [{ host: target.host, port: target.port }] : target.nodes.map(({ host, port }) => ({ host, port }))
+  const driver = glideDriver({ addresses, clusterMode: target.kind !== 'standalone' })
+  return cachetteContender('cachette (valkey-glide)', createCache({ driver, prefix: `bench:${runId()}`, ttl: TTL_MS }))
 }

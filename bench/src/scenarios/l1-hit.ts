@@ -1,5 +1,6 @@
 import { createCache, defineKey, memoryDriver, type Cache, type CacheStats } from '@cachette/core'
 import { ioredisDriver } from '@cachette/ioredis'
+import { redisDriver } from '@cachette/redis'
 import { measureInTurns, type TimedTask } from '../measure.js'
 import { memoryBaseline } from '../peers/baseline.js'
 import { TTL_MS, runId, type Contender } from '../peers/contender.js'
@@ -19,10 +20,12 @@ import { formatBytes } from './hits.js'
  * - Cachette on `memoryDriver()`, no L1: `getOrSet`, and `get`;
  * - Cachette on `ioredisDriver` with `l1: true` (the bus on, so the tier serves once subscribed):
  *   `getOrSet`, and `get`;
- * - Cachette on `ioredisDriver` without L1: `getOrSet` (a store round trip per hit, for contrast).
+ * - Cachette on `ioredisDriver` without L1: `getOrSet` (a store round trip per hit, for contrast);
+ * - the three encrypted rows, and Cachette on `@cachette/redis` with `l1: { tracking: true }`
+ *   (client-side caching: Redis reports changed keys instead of the bus): `getOrSet`.
  *
  * Each row has its own cache (so its counters are its own) filled beforehand; the keys are built
- * on every call (`patientKey({ id })`), as applications do. The six calls take turns one call at
+ * on every call (`patientKey({ id })`), as applications do. The calls take turns one call at
  * a time, in an order shuffled every round (`measureInTurns`): the targets compare figures a few
  * percent apart, and a burst of load on the shared machine must land on every row alike.
  *
@@ -42,7 +45,8 @@ const REDIS_GET_OR_SET = 'cachette Redis (no L1), getOrSet'
 const MEMORY_SEALED = 'cachette memory, getOrSet, encrypted'
 const L1_SEALED = 'cachette L1 over Redis, getOrSet, encrypted'
 const REDIS_SEALED = 'cachette Redis (no L1), getOrSet, encrypted'
-const ROWS = [BASELINE, MEMORY_GET_OR_SET, MEMORY_GET, L1_GET_OR_SET, L1_GET, REDIS_GET_OR_SET, MEMORY_SEALED, L1_SEALED, REDIS_SEALED] as const
+const L1_TRACKING = 'cachette L1 over node-redis, client-side caching, getOrSet'
+const ROWS = [BASELINE, MEMORY_GET_OR_SET, MEMORY_GET, L1_GET_OR_SET, L1_GET, REDIS_GET_OR_SET, MEMORY_SEALED, L1_SEALED, REDIS_SEALED, L1_TRACKING] as const
 
 /** The encrypted rows' key (AES-256-GCM, `encryption` option): a fixed one, a benchmark needs no secret. */
 const ENCRYPTION = { keys: { bench: new Uint8Array(32).fill(7) }, current: 'bench' }
@@ -104,6 +108,8 @@ function createSubjects(target: RedisTarget & { kind: 'standalone' }, value: unk
       cachetteSubject(MEMORY_SEALED, memory(6, true), 'getOrSet', false, value),
       cachetteSubject(L1_SEALED, redis(7, true, true), 'getOrSet', true, value),
       cachetteSubject(REDIS_SEALED, redis(8, false, true), 'getOrSet', false, value),
+      // Redis's CLIENT TRACKING instead of the bus: the same L1 hit, another way to stay coherent.
+      cachetteSubject(L1_TRACKING, createCache({ driver: redisDriver({ url: target.url }), prefix: `bench:${run}:l1hit9`, ttl: TTL_MS, l1: { tracking: true } }), 'getOrSet', true, value),
     )
   } catch (error) {
     void closeSubjects(subjects)

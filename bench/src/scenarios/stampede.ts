@@ -6,7 +6,7 @@ import type { RedisTarget } from '../servers.js'
 import { valueShapes } from '../values.js'
 import { withContenders, type ScenarioContext } from './context.js'
 import { formatBytes } from './hits.js'
-import { lineupFor, storeName } from './lineups.js'
+import { lineupFor, storeName, withEveryDriver } from './lineups.js'
 
 /**
  * Scenario 4: `stampedeCallers` concurrent callers on one cold key. The loader answers on the
@@ -67,7 +67,7 @@ export async function runStampede(ctx: ScenarioContext, store: 'memory' | RedisT
     ctx.log(`  ${name} stampede, ${shape.id}`)
     results.push(
       await withContenders(
-        () => lineupFor(store),
+        () => withEveryDriver(store, lineupFor(store)),
         async (contenders) => {
           const probes = contenders.map((contender) => stampedeTask(contender, shape.value, config.stampedeCallers))
           const stats = await measureTasks(
