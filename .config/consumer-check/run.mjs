@@ -59,6 +59,8 @@ function peerVersions(packages, set, nodeMajor) {
   const ranges = {
     ioredis: range('@cachette/ioredis', 'ioredis'),
     '@upstash/redis': range('@cachette/upstash', '@upstash/redis'),
+    redis: range('@cachette/redis', 'redis'),
+    '@valkey/valkey-glide': range('@cachette/valkey-glide', '@valkey/valkey-glide'),
     vitest: range('@cachette/testing', 'vitest'),
     'fast-check': range('@cachette/testing', 'fast-check'),
     zod: range('@cachette/core', 'zod'),
@@ -119,6 +121,7 @@ async function checkProject({ nodeMajor, nodeBin, set, packages, tarballs }) {
     step(`npm i ${at('ioredis')}`, 'npm', npmI(at('ioredis'))),
     step('then npm i @cachette/core @cachette/ioredis', 'npm', npmI(tgz('@cachette/core'), tgz('@cachette/ioredis'))),
     step(`npm i @cachette/upstash @cachette/patient @cachette/admin @cachette/fhir-export @cachette/messaging ${at('@upstash/redis')}`, 'npm', npmI(tgz('@cachette/upstash'), tgz('@cachette/patient'), tgz('@cachette/admin'), tgz('@cachette/fhir-export'), tgz('@cachette/messaging'), at('@upstash/redis'))),
+    step(`npm i @cachette/redis ${at('redis')} @cachette/valkey-glide ${at('@valkey/valkey-glide')}`, 'npm', npmI(tgz('@cachette/redis'), at('redis'), tgz('@cachette/valkey-glide'), at('@valkey/valkey-glide'))),
     // The README's line for the suite; on Node 22+ a bare `vitest` is vitest 5.
     newestVitest
       ? step('npm i -D vitest @cachette/testing', 'npm', npmI('-D', 'vitest', tgz('@cachette/testing')))

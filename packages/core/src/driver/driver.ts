@@ -629,7 +629,9 @@ export interface TrackingCommands {
    *
    * A lost tracked connection calls `onConnectionChange(false)` as soon as the driver knows
    * (reports may have been missed), and `true` once tracking is on again. Unsubscribing turns
-   * tracking off; the listener is not called afterwards.
+   * tracking off; the listener is not called afterwards. Tracking is one mode per connection: a
+   * driver may reject, with an InvalidOptionsError, a second call asking for other `prefixes`
+   * while the first is active (a cache asks once).
    *
    * @example
    * ```ts
