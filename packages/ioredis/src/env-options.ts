@@ -2,7 +2,7 @@ import { InvalidOptionsError } from '@cachette/core'
 import * as z from 'zod'
 import type { IoredisDriverOptions } from './options.js'
 import { invalidOptions } from './resolve-options.js'
-import { splitRedisUrl } from './url-credentials.js'
+import { splitRedisUrl } from '@cachette/core/redis'
 
 /**
  * Reads the connection from environment variables, as the seeds' `.env` files write them:
@@ -64,6 +64,7 @@ export function connectionFromEnv(env: RedisEnv): IoredisDriverOptions {
       db: vars.REDIS_DB,
       names: { url: 'REDIS_URL', username: 'REDIS_USERNAME', password: 'REDIS_PASSWORD', db: 'REDIS_DB' },
       context: 'invalid environment',
+      packageName: '@cachette/ioredis',
     })
     return { url: vars.REDIS_URL, ...auth, ...(vars.REDIS_DB === undefined ? {} : { redisOptions: { db: vars.REDIS_DB } }) }
   }

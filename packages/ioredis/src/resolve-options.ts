@@ -3,7 +3,7 @@ import { InvalidOptionsError } from '@cachette/core'
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis'
 import * as z from 'zod'
 import type { IoredisDriverOptions, IoredisNodeAddress } from './options.js'
-import { splitRedisUrl } from './url-credentials.js'
+import { splitRedisUrl } from '@cachette/core/redis'
 
 /**
  * Validation of `ioredisDriver()` options, once, where they enter: the form is picked by its key
@@ -181,6 +181,7 @@ export function resolveOptions(options: IoredisDriverOptions): ResolvedOptions {
       db: given.db,
       names: urlOptionNames,
       context: 'invalid options',
+      packageName: '@cachette/ioredis',
     })
     const redisOptions: RedisOptions = { ...given, ...withoutUndefined({ username: split.username, password: split.password, db: split.db }) }
     if (split.url.startsWith('rediss://') && redisOptions.tls === undefined) redisOptions.tls = {}

@@ -4,7 +4,7 @@ import type { RedisClientOptions, RedisClusterOptions } from 'redis'
 import * as z from 'zod'
 import { DRIVER_NAME } from './driver-errors.js'
 import type { RedisDriverClient, RedisDriverClusterClient, RedisNodeAddress } from './options.js'
-import { splitRedisUrl } from './url-credentials.js'
+import { splitRedisUrl } from '@cachette/core/redis'
 
 /**
  * Validation of `redisDriver()` options, once, where they enter: the form is picked by its key
@@ -199,6 +199,7 @@ export function resolveOptions(options: object): ResolvedOptions {
       db: parsed.db,
       names: { url: 'url', username: 'username', password: 'password', db: 'db' },
       context: 'invalid options',
+      packageName: '@cachette/redis',
     })
     const url = new URL(split.url)
     const auth = authOf({ username: split.username, password: split.password, tls: parsed.tls ?? (url.protocol === 'rediss:' ? true : undefined) })
