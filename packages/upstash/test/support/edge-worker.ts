@@ -26,8 +26,15 @@ type Scenario = (env: EdgeWorkerEnv, run: string) => Promise<unknown>
 /** What the cache logged during one scenario. */
 type Warnings = { message: string; fields: unknown }[]
 
+/**
+ * The deadline on the live bridge: the happy-path scenarios test results, not timing, and a
+ * loaded CI machine once took longer than 200 ms for a SCAN over HTTP (deletePattern counted 0
+ * and the reads after it missed). The unreachable-store scenarios keep `DEADLINE_MS`, their subject.
+ */
+const LIVE_DEADLINE_MS = 10_000
+
 function openCache(env: EdgeWorkerEnv, url: string, logger: CacheLogger | undefined): Cache {
-  const deadlineMs = Number(env.DEADLINE_MS)
+  const deadlineMs = url === env.UPSTASH_URL ? LIVE_DEADLINE_MS : Number(env.DEADLINE_MS)
   // The driver's own per-command deadline sits above the cache's, so the cache's is the one that acts.
   const driver = upstashDriver({ url, token: env.UPSTASH_TOKEN, timeoutMs: deadlineMs * 4, retries: 0 })
   return createCache({ driver, prefix: env.CACHE_PREFIX, deadlineMs, ttl: '1m', env: false, ...(logger === undefined ? {} : { logger }) })
